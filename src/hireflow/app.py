@@ -1,0 +1,80 @@
+"""`create_app()`: the web application with its lifespan, middleware, routers and error handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from hireflow import __version__
+from hireflow.config import Settings, get_settings
+from hireflow.db import Database, create_engine
+from hireflow.http_middleware import HttpMiddleware
+from hireflow.ops.api import router as ops_router
+from hireflow.organizations.api import router as organizations_router
+from hireflow.problems import install_error_handlers
+from hireflow.web.pages import router as pages_router
+from hireflow.web.templating import STATIC_DIR
+
+def create_app(
+    database_url: str | None = None,
+    settings: Settings | None = None,
+    *,
+    run_worker: bool = False,
+) -> FastAPI:
+    """`database_url` is a libpq URL; callers resolve the embedded server first
+    (`hireflow.db.database_url`). `run_worker` runs a queue worker inside this process."""
+    settings = settings or get_settings()
+    url = database_url or settings.database_url
+    if url is None:
+        raise ValueError("create_app needs a database URL (start the embedded server first)")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.database = Database(create_engine(url, settings))
+        worker: asyncio.Task[None] | None = None
+        if run_worker:
+            from hireflow.worker import run_worker as run_queue_worker
+
+            worker = asyncio.create_task(run_queue_worker(url, settings, name="in-process"))
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+            await app.state.database.dispose()
+
+    app = FastAPI(
+        title="hireflow",
+        version=__version__,
+        summary="Open-source, self-hostable hiring platform",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(ops_router)
+    app.include_router(organizations_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+
+    if settings.cors_origins:  # closed unless origins are configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    # Added last, so it is outermost: every response, even a CORS preflight, gets its headers.
+    app.add_middleware(HttpMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.hsts)
+    return app

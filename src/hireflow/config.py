@@ -1,0 +1,75 @@
+"""Settings: the one place that reads the environment (prefix HIREFLOW_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HIREFLOW_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+
+    # Database: a URL for any PostgreSQL >= 15, or None for the embedded server in data_dir.
+    database_url: str | None = None
+    data_dir: Path = Field(default=Path(".hireflow"))
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)
+
+    # HTTP
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    cors_origins: list[str] = Field(default_factory=list)
+    hsts: bool = False
+
+    # Logging
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+    # Worker (procrastinate)
+    worker_concurrency: int = Field(default=4, ge=1, le=64)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    # A job whose worker has sent no heartbeat for this long is retried by another worker.
+    worker_stalled_after_seconds: float = Field(default=60.0, gt=0)
+    # Extra modules holding tasks, imported by workers (used by tests and plugins).
+    worker_import_paths: list[str] = Field(default_factory=list)
+
+    # Demo data
+    demo_password: str = "hireflow-demo-2026"
+
+    # Tests only: a server to create per-worker test databases on instead of the embedded one.
+    test_database_url: str | None = None
+
+    @field_validator("database_url", "test_database_url")
+    @classmethod
+    def _postgres_only(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+            raise ValueError("must be a postgresql:// URL")
+        return value
+
+    @property
+    def embedded(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

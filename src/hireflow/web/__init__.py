@@ -1,0 +1,1 @@
+"""Server-rendered pages: Jinja2 templates, htmx, the design system's static assets."""
