@@ -17,7 +17,9 @@ from hireflow.models import Base
 config = context.config
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # procrastinate owns its tables; its schema is applied by a migration of ours, not diffed.
     return not (name or "").startswith("procrastinate_")
 

@@ -23,6 +23,7 @@ from hireflow import migrate
 from hireflow.app import create_app
 from hireflow.config import PROJECT_ROOT, Settings
 from hireflow.db import Database, create_engine
+from hireflow.log import configure_logging
 
 TEST_DB_PREFIX = "hireflow_test_"
 _embedded = None
@@ -30,6 +31,7 @@ _embedded = None
 
 def pytest_configure(config: pytest.Config) -> None:
     global _embedded
+    configure_logging("INFO", "json")
     if hasattr(config, "workerinput"):  # an xdist worker: the controller set everything up
         return
     if Settings().test_database_url:
@@ -50,19 +52,26 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _drop_abandoned_databases(conn: psycopg.Connection) -> None:
     """Databases of test runs that died (their pid is gone) would pile up otherwise."""
-    rows = conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s",
-                        [TEST_DB_PREFIX + "%"]).fetchall()
+    rows = conn.execute(
+        "SELECT datname FROM pg_database WHERE datname LIKE %s", [TEST_DB_PREFIX + "%"]
+    ).fetchall()
     for (name,) in rows:
         pid = name.removeprefix(TEST_DB_PREFIX)
         if pid.isdigit() and not psutil.pid_exists(int(pid)):
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
 
 
 @pytest.fixture(scope="session")
 def test_settings() -> Settings:
-    return Settings(environment="test", database_url=None, data_dir=PROJECT_ROOT / ".hireflow" / "test",
-                    log_format="json", log_level="INFO")
+    return Settings(
+        environment="test",
+        database_url=None,
+        data_dir=PROJECT_ROOT / ".hireflow" / "test",
+        log_format="json",
+        log_level="INFO",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -73,13 +82,17 @@ def database_url(test_settings: Settings) -> Iterator[str]:
     name = f"{TEST_DB_PREFIX}{os.getpid()}"
     with psycopg.connect(server_url, autocommit=True) as conn:
         _drop_abandoned_databases(conn)
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     url = _as_url(server_url, name)
     migrate.upgrade(url)
     yield url
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def _as_url(server_url: str, database: str) -> str:
@@ -123,4 +136,3 @@ async def client(app: FastAPI, db: Database) -> AsyncIterator[httpx.AsyncClient]
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
-

@@ -33,15 +33,19 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE IF EXISTS procrastinate_events, procrastinate_periodic_defers, "
-               "procrastinate_jobs, procrastinate_workers CASCADE")
+    op.execute(
+        "DROP TABLE IF EXISTS procrastinate_events, procrastinate_periodic_defers, "
+        "procrastinate_jobs, procrastinate_workers CASCADE"
+    )
     op.execute(r"""
         DO $$ DECLARE fn regprocedure; BEGIN
           FOR fn IN SELECT oid::regprocedure FROM pg_proc WHERE proname LIKE 'procrastinate\_%' LOOP
             EXECUTE 'DROP FUNCTION IF EXISTS ' || fn || ' CASCADE';
           END LOOP;
         END $$""")
-    op.execute("DROP TYPE IF EXISTS procrastinate_job_status, procrastinate_job_event_type, "
-               "procrastinate_job_to_defer_v1 CASCADE")
+    op.execute(
+        "DROP TYPE IF EXISTS procrastinate_job_status, procrastinate_job_event_type, "
+        "procrastinate_job_to_defer_v1 CASCADE"
+    )
     for name in reversed(EXTENSIONS):
         op.execute(f"DROP EXTENSION IF EXISTS {name}")

@@ -20,6 +20,7 @@ from hireflow.problems import install_error_handlers
 from hireflow.web.pages import router as pages_router
 from hireflow.web.templating import STATIC_DIR
 
+
 def create_app(
     database_url: str | None = None,
     settings: Settings | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -46,11 +47,17 @@ def _in_transaction(url: str, settings: Settings, work: Callable[..., Awaitable[
 
 @cli.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind [default: HIREFLOW_HOST]")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind [default: HIREFLOW_HOST]")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: HIREFLOW_PORT]")] = None,
-    worker: Annotated[bool | None, typer.Option(
-        "--worker/--no-worker",
-        help="Run a queue worker in this process [default: on with the embedded database]")] = None,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run a queue worker in this process [default: on with the embedded database]",
+        ),
+    ] = None,
     migrate: Annotated[bool, typer.Option(help="Apply migrations before serving")] = False,
     demo: Annotated[bool, typer.Option(help="Load the demo data before serving")] = False,
 ) -> None:
@@ -70,23 +77,36 @@ def serve(
         logins = []
         if demo:
             logins = _in_transaction(
-                url, settings, lambda s: load_demo_data(s, settings.demo_password))
+                url, settings, lambda s: load_demo_data(s, settings.demo_password)
+            )
         with_worker = settings.embedded if worker is None else worker
         app = create_app(url, settings, run_worker=with_worker)
         print(f"\nhireflow is starting at http://{host}:{port}/", flush=True)
-        print(f"  database: {'embedded, in ' + str(settings.data_dir) if settings.embedded else 'HIREFLOW_DATABASE_URL'}"
-              f"; worker: {'in this process' if with_worker else 'run `hireflow worker`'}")
+        where = (
+            f"embedded, in {settings.data_dir}" if settings.embedded else "HIREFLOW_DATABASE_URL"
+        )
+        runs = "in this process" if with_worker else "run `hireflow worker`"
+        print(f"  database: {where}; worker: {runs}")
         for login in logins:
             print(f"  demo login ({login.role}): {login.email} / {login.password}")
         print("  press Ctrl+C to stop\n", flush=True)
-        uvicorn.run(app, host=host, port=port, log_config=None, server_header=False,
-                    proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            server_header=False,
+            proxy_headers=True,
+            forwarded_allow_ips="127.0.0.1",
+        )
 
 
 @cli.command()
 def worker(
-    concurrency: Annotated[int | None, typer.Option(
-        min=1, max=64, help="Jobs run at once [default: HIREFLOW_WORKER_CONCURRENCY]")] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Jobs run at once [default: HIREFLOW_WORKER_CONCURRENCY]"),
+    ] = None,
     name: Annotated[str | None, typer.Option(help="Worker name shown in logs")] = None,
 ) -> None:
     """Run a background-job worker until SIGINT/SIGTERM."""
@@ -102,10 +122,8 @@ def worker(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, task.cancel)
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await run_worker(url, settings, name=name)
-        except asyncio.CancelledError:
-            pass
 
     with database_url(settings) as url:
         asyncio.run(main(url))
@@ -140,8 +158,12 @@ def demo() -> None:
 def createadmin(
     email: Annotated[str, typer.Option(prompt=True, help="Email address of the admin")],
     name: Annotated[str, typer.Option(prompt=True, help="Full name")],
-    password_stdin: Annotated[bool, typer.Option(
-        "--password-stdin", help="Read the password from standard input instead of a prompt")] = False,
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from standard input instead of a prompt"
+        ),
+    ] = False,
 ) -> None:
     """Create a platform admin (or promote an existing user and set their password)."""
     from hireflow.errors import AppError
@@ -154,8 +176,11 @@ def createadmin(
     settings = _settings()
     try:
         with database_url(settings) as url:
-            user, created = _in_transaction(url, settings, lambda s: ensure_platform_admin(
-                s, email=email, name=name, password=password))
+            user, created = _in_transaction(
+                url,
+                settings,
+                lambda s: ensure_platform_admin(s, email=email, name=name, password=password),
+            )
     except AppError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         raise typer.Exit(2) from exc
@@ -164,8 +189,12 @@ def createadmin(
 
 @cli.command()
 def jobs(
-    status: Annotated[str | None, typer.Option(
-        help="Only jobs in this state: todo, doing, succeeded, failed, cancelled, aborted")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            help="Only jobs in this state: todo, doing, succeeded, failed, cancelled, aborted"
+        ),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first")] = 50,
 ) -> None:
     """List background jobs, e.g. `hireflow jobs --status failed`."""

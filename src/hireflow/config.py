@@ -43,11 +43,13 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     # A job whose worker has sent no heartbeat for this long is retried by another worker.
     worker_stalled_after_seconds: float = Field(default=60.0, gt=0)
+    # How often workers look for such jobs (seconds, a divisor of 60 works best).
+    worker_recovery_interval_seconds: int = Field(default=30, ge=1, le=59)
     # Extra modules holding tasks, imported by workers (used by tests and plugins).
     worker_import_paths: list[str] = Field(default_factory=list)
 
     # Demo data
-    demo_password: str = "hireflow-demo-2026"
+    demo_password: str = "hireflow-demo-2026"  # noqa: S105 - printed by `make run` on purpose
 
     # Tests only: a server to create per-worker test databases on instead of the embedded one.
     test_database_url: str | None = None

@@ -32,7 +32,7 @@ def sqlalchemy_url(url: str) -> str:
     """`postgresql://…` → `postgresql+psycopg://…` (SQLAlchemy's name for the psycopg 3 driver)."""
     for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     raise ValueError("not a PostgreSQL URL")
 
 
@@ -47,7 +47,9 @@ def ensure_database(server_url: str, name: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists is None:
             with contextlib.suppress(psycopg.errors.DuplicateDatabase):
-                conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+                conn.execute(
+                    psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name))
+                )
 
 
 @contextlib.contextmanager
@@ -97,7 +99,8 @@ class Database:
             self.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         else:
             self.sessionmaker = async_sessionmaker(
-                bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
+                bind=bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            )
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -27,8 +27,12 @@ async def load_demo_data(session: AsyncSession, password: str) -> list[DemoLogin
         await organizations.upsert(session, name=name, slug=slug)
     admin = await users.get_by_email(session, ADMIN_EMAIL)
     # Re-hashing on every run would change the row; only (re)set a password that differs.
-    if admin is None or not admin.password_hash or not verify_password(admin.password_hash,
-                                                                        password):
-        await ensure_platform_admin(session, email=ADMIN_EMAIL, name="Platform Admin",
-                                    password=password)
+    if (
+        admin is None
+        or not admin.password_hash
+        or not verify_password(admin.password_hash, password)
+    ):
+        await ensure_platform_admin(
+            session, email=ADMIN_EMAIL, name="Platform Admin", password=password
+        )
     return [DemoLogin("platform admin", ADMIN_EMAIL, password)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+
 import structlog
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -40,7 +41,9 @@ class HttpMiddleware:
         self.max_body_bytes = max_body_bytes
         self.headers = list(_SECURITY_HEADERS)
         if hsts:
-            self.headers.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+            self.headers.append(
+                (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -94,12 +97,18 @@ class HttpMiddleware:
                 raise
             request = Request(scope, receive)
             if isinstance(exc, HTTPException):
-                response = render_error(request, exc.status_code, "payload-too-large"
-                                        if exc.status_code == 413 else "error", str(exc.detail))
+                response = render_error(
+                    request,
+                    exc.status_code,
+                    "payload-too-large" if exc.status_code == 413 else "error",
+                    str(exc.detail),
+                )
             else:
                 log.exception("unhandled error", error_type=type(exc).__name__)
                 response = render_error(
-                    request, 500, "internal-error",
+                    request,
+                    500,
+                    "internal-error",
                     "Something went wrong on our side. It has been logged with the request id.",
                 )
             await response(scope, receive, send_with_headers)
@@ -107,15 +116,22 @@ class HttpMiddleware:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             template = getattr(route, "path", None) or (
-                "/static" if scope["path"].startswith("/static/") else "<unmatched>")
+                "/static" if scope["path"].startswith("/static/") else "<unmatched>"
+            )
             method = scope["method"]
             metrics.HTTP_REQUESTS.labels(method, template, str(status)).inc()
             metrics.HTTP_LATENCY.labels(method, template).observe(elapsed)
-            log.info("request", method=method, path=scope["path"], route=template,
-                     status=status, duration_ms=round(elapsed * 1000, 2))
+            log.info(
+                "request",
+                method=method,
+                path=scope["path"],
+                route=template,
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+            )
             structlog.contextvars.clear_contextvars()
 
     def _too_large(self) -> HTTPException:
         return HTTPException(
-            413, f"The request body is larger than the limit of {self.max_body_bytes} bytes.")
-
+            413, f"The request body is larger than the limit of {self.max_body_bytes} bytes."
+        )

@@ -44,4 +44,5 @@ async def current_revision(session: AsyncSession) -> str | None:
     exists = await session.scalar(text("SELECT to_regclass('alembic_version') IS NOT NULL"))
     if not exists:
         return None
-    return await session.scalar(text("SELECT version_num FROM alembic_version"))
+    revision = await session.scalar(text("SELECT version_num FROM alembic_version"))
+    return str(revision) if revision is not None else None

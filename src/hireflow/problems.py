@@ -34,8 +34,14 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     psycopg_pool.PoolTimeout,
 )
 
-_CODES = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable",
-          413: "payload-too-large", 415: "unsupported-media-type", 429: "too-many-requests"}
+_CODES = {
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    429: "too-many-requests",
+}
 
 
 def problem_body(
@@ -86,27 +92,47 @@ def render_error(
         # htmx swaps the toast into the page's toast region whatever the request targeted.
         headers.update({"HX-Retarget": "#toasts", "HX-Reswap": "beforeend"})
         return templates.TemplateResponse(
-            request, "partials/toast.html",
+            request,
+            "partials/toast.html",
             {"kind": "error", "title": title, "message": detail, "request_id": request_id},
-            status_code=status, headers=headers,
+            status_code=status,
+            headers=headers,
         )
     if is_page_request(request.url.path, request.headers):
         return templates.TemplateResponse(
-            request, "error.html",
+            request,
+            "error.html",
             {"status": status, "title": title, "detail": detail, "request_id": request_id},
-            status_code=status, headers=headers,
+            status_code=status,
+            headers=headers,
         )
     return JSONResponse(
-        problem_body(status, code, title, detail, instance=request.url.path,
-                     request_id=request_id, extra=extra),
-        status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE,
+        problem_body(
+            status,
+            code,
+            title,
+            detail,
+            instance=request.url.path,
+            request_id=request_id,
+            extra=extra,
+        ),
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM_MEDIA_TYPE,
     )
 
 
 async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    return render_error(request, exc.status, exc.code, exc.detail, title=exc.title,
-                        extra=exc.extra, headers=exc.headers)
+    return render_error(
+        request,
+        exc.status,
+        exc.code,
+        exc.detail,
+        title=exc.title,
+        extra=exc.extra,
+        headers=exc.headers,
+    )
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
@@ -129,9 +155,12 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     for error in exc.errors():
         loc = tuple(error.get("loc", ()))
         if error.get("type") == "json_invalid":
+            reason = error.get("ctx", {}).get("error", "parse error")
             return render_error(
-                request, 400, "malformed-json",
-                f"The request body is not valid JSON ({error.get('ctx', {}).get('error', 'parse error')}).",
+                request,
+                400,
+                "malformed-json",
+                f"The request body is not valid JSON ({reason}).",
             )
         item: dict[str, Any] = {"detail": error.get("msg", "invalid"), "code": error.get("type")}
         where = loc[0] if loc else "body"
@@ -143,14 +172,22 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         errors.append(item)
     count = len(errors)
     detail = f"{count} field{'s' if count != 1 else ''} failed validation."
-    return render_error(request, 422, "validation-error", detail,
-                        title="Validation failed", extra={"errors": errors})
+    return render_error(
+        request,
+        422,
+        "validation-error",
+        detail,
+        title="Validation failed",
+        extra={"errors": errors},
+    )
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
     log.warning("database unavailable", error=str(exc).splitlines()[0] if str(exc) else repr(exc))
     return render_error(
-        request, 503, "database-unavailable",
+        request,
+        503,
+        "database-unavailable",
         "The database cannot be reached right now. Try again in a few seconds.",
         headers={"Retry-After": "5"},
     )

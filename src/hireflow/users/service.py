@@ -25,8 +25,9 @@ def normalize_email(email: str) -> str:
 
 def check_password(password: str) -> None:
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        raise Invalid(f"A password has {MIN_LENGTH} to {MAX_LENGTH} characters.",
-                      extra={"field": "password"})
+        raise Invalid(
+            f"A password has {MIN_LENGTH} to {MAX_LENGTH} characters.", extra={"field": "password"}
+        )
 
 
 async def ensure_platform_admin(
@@ -41,8 +42,12 @@ async def ensure_platform_admin(
     user = await repository.get_by_email(session, email)
     created = user is None
     if user is None:
-        user = User(email=email, name=name.strip(), password_hash=hash_password(password),
-                    is_platform_admin=True)
+        user = User(
+            email=email,
+            name=name.strip(),
+            password_hash=hash_password(password),
+            is_platform_admin=True,
+        )
         session.add(user)
     else:
         user.is_platform_admin = True

@@ -31,9 +31,10 @@ R = TypeVar("R")
 # Modules whose import registers tasks; every worker imports them.
 TASK_MODULES = ["hireflow.worker.maintenance"]
 
-# Exponential backoff: a failed job waits 2, 4, 8, 16 s between its 5 attempts, then it is left
-# in the `failed` state (counted in /metrics and listed by `hireflow jobs --status failed`).
-DEFAULT_RETRY = procrastinate.RetryStrategy(max_attempts=5, exponential_wait=2)
+# Exponential backoff: a failing job waits 2, 4, 8, 16 s between its 5 attempts (procrastinate
+# counts the 4 retries), then stays in the `failed` state, counted in /metrics and listed by
+# `hireflow jobs --status failed`.
+DEFAULT_RETRY = procrastinate.RetryStrategy(max_attempts=4, exponential_wait=2)
 
 queue = procrastinate.App(connector=PsycopgConnector())
 
@@ -42,7 +43,7 @@ def task(
     *, name: str, retry: procrastinate.RetryStrategy | int | bool = DEFAULT_RETRY, **options: Any
 ) -> Callable[[Callable[P, Awaitable[R]]], Any]:
     """Declare a background job. `name` is stable: it is stored with every queued job."""
-    return queue.task(name=name, retry=retry, **options)  # type: ignore[no-any-return]
+    return queue.task(name=name, retry=retry, **options)
 
 
 async def enqueue(session: AsyncSession, job_task: Any, **kwargs: Any) -> int:
@@ -58,11 +59,13 @@ def job_database(context: procrastinate.JobContext) -> Database:
     return database
 
 
-async def _bind_job_to_logs(call_next: Callable[[], Awaitable[Any]],
-                            context: procrastinate.JobContext, worker: Any) -> Any:
+async def _bind_job_to_logs(
+    call_next: Callable[[], Awaitable[Any]], context: procrastinate.JobContext, worker: Any
+) -> Any:
     job = context.job
-    with structlog.contextvars.bound_contextvars(job_id=job.id, task=job.task_name,
-                                                 attempt=job.attempts + 1):
+    with structlog.contextvars.bound_contextvars(
+        job_id=job.id, task=job.task_name, attempt=job.attempts + 1
+    ):
         return await call_next()
 
 
@@ -80,8 +83,9 @@ def import_task_modules(extra: list[str]) -> None:
         importlib.import_module(module)
 
 
-async def run_worker(conninfo: str, settings: Settings, *, name: str | None = None,
-                     wait: bool = True) -> None:
+async def run_worker(
+    conninfo: str, settings: Settings, *, name: str | None = None, wait: bool = True
+) -> None:
     """Run a worker until cancelled. If the database goes away the worker waits for it and
     starts again, so a database restart never needs a hireflow restart."""
     import_task_modules(settings.worker_import_paths)
@@ -108,8 +112,11 @@ async def run_worker(conninfo: str, settings: Settings, *, name: str | None = No
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.warning("worker lost the database; retrying", error=str(exc).splitlines()[0]
-                        if str(exc) else repr(exc), retry_in_seconds=backoff)
+            log.warning(
+                "worker lost the database; retrying",
+                error=str(exc).splitlines()[0] if str(exc) else repr(exc),
+                retry_in_seconds=backoff,
+            )
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, 30.0)
         finally:

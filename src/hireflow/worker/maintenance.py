@@ -11,17 +11,25 @@ from hireflow.worker import queue, task
 log = structlog.get_logger(__name__)
 
 
-@queue.periodic(cron="* * * * * */30", periodic_id="retry-stalled-jobs")
-@task(name="hireflow.retry_stalled_jobs", retry=False, pass_context=True,
-      queueing_lock="hireflow.retry_stalled_jobs")
+@queue.periodic(
+    cron=f"* * * * * */{get_settings().worker_recovery_interval_seconds}",
+    periodic_id="retry-stalled-jobs",
+)
+@task(
+    name="hireflow.retry_stalled_jobs",
+    retry=False,
+    pass_context=True,
+    queueing_lock="hireflow.retry_stalled_jobs",
+)
 async def retry_stalled_jobs(context: JobContext, timestamp: int) -> int:
     """Requeue jobs whose worker died mid-job (no heartbeat for `worker_stalled_after_seconds`):
     they run again on a live worker, which is why every handler is idempotent."""
     seconds = get_settings().worker_stalled_after_seconds
     stalled = list(await queue.job_manager.get_stalled_jobs(seconds_since_heartbeat=seconds))
     for job in stalled:
-        log.warning("retrying a job whose worker died", stalled_job_id=job.id,
-                    stalled_task=job.task_name)
+        log.warning(
+            "retrying a job whose worker died", stalled_job_id=job.id, stalled_task=job.task_name
+        )
         await queue.job_manager.retry_job(job)
     return len(stalled)
 
@@ -35,4 +43,5 @@ KEEP_FINISHED_JOBS_HOURS = 72
 async def delete_old_jobs(timestamp: int) -> None:
     """Delete succeeded and cancelled jobs older than KEEP_FINISHED_JOBS_HOURS."""
     await queue.job_manager.delete_old_jobs(
-        nb_hours=KEEP_FINISHED_JOBS_HOURS, include_failed=False, include_cancelled=True)
+        nb_hours=KEEP_FINISHED_JOBS_HOURS, include_failed=False, include_cancelled=True
+    )
