@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hireflow import migrate
 from hireflow.app import create_app
 from hireflow.config import PROJECT_ROOT, Settings
-from hireflow.db import Database, create_engine
+from hireflow.db import Database, create_engine, url_with_database
 from hireflow.log import configure_logging
 
 TEST_DB_PREFIX = "hireflow_test_"
@@ -86,20 +86,13 @@ def database_url(test_settings: Settings) -> Iterator[str]:
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = _as_url(server_url, name)
+    url = url_with_database(server_url, name)
     migrate.upgrade(url)
     yield url
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-
-
-def _as_url(server_url: str, database: str) -> str:
-    """`server_url` with its database replaced (keeps the ?host=… socket parameter)."""
-    head, sep, query = server_url.partition("?")
-    base = head.rsplit("/", 1)[0]
-    return f"{base}/{database}{sep}{query}"
 
 
 @pytest.fixture(scope="session")

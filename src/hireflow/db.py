@@ -41,6 +41,15 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+def url_with_database(url: str, database: str) -> str:
+    """`url` (a libpq URL) pointing at another database on the same server; query parameters
+    such as `?host=/socket/dir` are kept."""
+    head, sep, query = url.partition("?")
+    scheme, _, rest = head.partition("://")
+    authority = rest.split("/", 1)[0]
+    return f"{scheme}://{authority}/{database}{sep}{query}"
+
+
 def ensure_database(server_url: str, name: str) -> None:
     """Create database `name` on the server of `server_url` (a libpq URL) if it is missing."""
     with psycopg.connect(server_url, autocommit=True) as conn:
