@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from hireflow.app import create_app
 from hireflow.config import Settings
 from hireflow.db import Database, DbSession
+from hireflow.models import Organization
 
 
 class Candidate(BaseModel):
@@ -29,6 +30,12 @@ def probe_router() -> APIRouter:
     @router.post("/candidates", status_code=201)
     async def create(body: Candidate, session: DbSession) -> Candidate:
         return body
+
+    @router.post("/organizations/{slug}", status_code=201)
+    async def add_organization(slug: str, session: DbSession) -> dict[str, str]:
+        # Not flushed: the INSERT happens when the request's transaction commits.
+        session.add(Organization(name=slug, slug=slug))
+        return {"slug": slug}
 
     @router.get("/crash")
     async def crash() -> None:

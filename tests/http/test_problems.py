@@ -7,6 +7,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from hireflow.db import Database
+from tests.factories.organizations import make_organization
+
 PROBLEM = "application/problem+json"
 
 
@@ -143,3 +146,15 @@ async def test_a_valid_body_passes(probe: httpx.AsyncClient) -> None:
     response = await probe.post("/api/v1/_probe/candidates", json={"name": "Ada", "age": 36})
     assert response.status_code == 201
     assert response.json() == {"name": "Ada", "age": 36, "tags": []}
+
+
+async def test_a_failing_commit_is_reported_not_answered_with_success(
+    probe: httpx.AsyncClient, db: Database
+) -> None:
+    async with db.transaction() as session:
+        await make_organization(session, slug="taken")
+    response = await probe.post("/api/v1/_probe/organizations/taken")
+    # The commit runs before the response is sent, so its failure is what the client sees.
+    assert_problem(response, 500, "internal-error")
+    created = await probe.post("/api/v1/_probe/organizations/fresh-one")
+    assert created.status_code == 201
