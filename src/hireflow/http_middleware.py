@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hireflow import metrics
-from hireflow.problems import render_error
+from hireflow.problems import render_error, render_http_exception
 
 log = structlog.get_logger("hireflow.http")
 
@@ -96,13 +96,8 @@ class HttpMiddleware:
                 log.exception("error after the response started")
                 raise
             request = Request(scope, receive)
-            if isinstance(exc, HTTPException):
-                response = render_error(
-                    request,
-                    exc.status_code,
-                    "payload-too-large" if exc.status_code == 413 else "error",
-                    str(exc.detail),
-                )
+            if isinstance(exc, HTTPException):  # the body limit, hit outside a route
+                response = render_http_exception(request, exc)
             else:
                 log.exception("unhandled error", error_type=type(exc).__name__)
                 response = render_error(

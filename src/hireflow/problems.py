@@ -137,6 +137,10 @@ async def _app_error(request: Request, exc: Exception) -> Response:
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    return render_http_exception(request, exc)
+
+
+def render_http_exception(request: Request, exc: StarletteHTTPException) -> Response:
     code = _CODES.get(exc.status_code, HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-"))
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).description
     if exc.status_code == 404 and exc.detail == "Not Found":
