@@ -66,7 +66,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-ASSET_SOURCES := $(wildcard src/hireflow/web/assets/*) scripts/build-assets.mjs
+ASSET_SOURCES := $(shell find src/hireflow/web/assets -type f) scripts/build-assets.mjs
 src/hireflow/web/static/dist/.built: node_modules/.installed $(ASSET_SOURCES)
 	node scripts/build-assets.mjs
 
