@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -90,6 +91,10 @@ def serve(
         for login in logins:
             print(f"  demo login ({login.role}): {login.email} / {login.password}")
         print("  press Ctrl+C to stop\n", flush=True)
+        # Everything imported and built so far lives as long as the process: keep it out of the
+        # garbage collector's full passes, which otherwise pause requests (docs/benchmarks.md).
+        gc.collect()
+        gc.freeze()
         uvicorn.run(
             app,
             host=host,

@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     # Database: a URL for any PostgreSQL >= 15, or None for the embedded server in data_dir.
     database_url: str | None = None
     data_dir: Path = Field(default=Path(".hireflow"))
-    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_pool_size: int = Field(default=20, ge=1, le=200)
     db_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     db_statement_timeout_ms: int = Field(default=30_000, ge=0)
 

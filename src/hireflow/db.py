@@ -84,8 +84,10 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
         connect_args["options"] = f"-c statement_timeout={settings.db_statement_timeout_ms}"
     return create_async_engine(
         sqlalchemy_url(url),
+        # A fixed pool: overflow connections are opened and closed per burst, which costs more
+        # PostgreSQL CPU than waiting a moment for a pooled one (measured in docs/benchmarks.md).
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
+        max_overflow=0,
         pool_timeout=settings.db_pool_timeout_seconds,
         # A connection broken by a database restart is replaced on checkout, so the app
         # recovers by itself when the database comes back.

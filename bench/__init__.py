@@ -1,0 +1,1 @@
+"""Benchmarks run by `make bench`: they print figures and never gate CI (docs/benchmarks.md)."""

@@ -1,0 +1,492 @@
+"""`make bench`: throughput and latency of hireflow's representative read endpoint next to a bare
+FastAPI endpoint running the same SQL, and the ratio between them (docs/benchmarks.md).
+
+The database is the embedded PostgreSQL in `.hireflow/bench` (or HIREFLOW_DATABASE_URL), up for
+the whole run. Each server runs in a subprocess of its own, one at a time so they never compete
+for cores, and is driven by the load generator (`bench.load`), a second process on loopback.
+
+To add a scenario, append to SCENARIOS (and to SERVERS if it needs another server); COMPARISONS
+says which scenarios are printed as a ratio of which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import psutil
+
+from bench import load
+from bench.servers import HOST, RunningServer, ServerCommand, check_json, free_port, running
+from hireflow import migrate
+from hireflow.config import Settings
+from hireflow.db import Database, create_engine, database_url
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_DIR = REPO / ".hireflow" / "bench"
+PYTHON = sys.executable
+ORGANIZATION_PATH = "/api/v1/public/organizations/acme"
+IDLE_SAMPLE_SECONDS = 1.0
+# Other processes using more than this (% of one core) make the figures noisy.
+OTHERS_WARNING_PERCENT = 10.0
+MAX_ROUNDS = 10
+CORES = os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every server and scenario of a run shares."""
+
+    database_url: str  # libpq URL
+    settings: Settings
+    query_file: Path  # the captured organization query, for the bare app
+    database_pid: int | None  # the embedded PostgreSQL's postmaster, to report its CPU use
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    command: Callable[[Context, int], ServerCommand]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str  # the row label
+    server: str  # a key of SERVERS
+    path: str
+    # Fields the JSON response must hold, checked once before loading: both servers must
+    # answer with the same data, or the comparison means nothing.
+    expect: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    label: str
+    subject: str  # scenario names
+    baseline: str
+
+
+def _child_env(context: Context, **extra: str) -> dict[str, str]:
+    # The children are configured through their environment, like any deployment; the rest of
+    # ours (PATH, locale …) is passed on unchanged.
+    return {**os.environ, "HIREFLOW_DATABASE_URL": context.database_url, **extra}
+
+
+def hireflow_command(context: Context, port: int) -> ServerCommand:
+    return ServerCommand(
+        argv=[
+            PYTHON,
+            "-m",
+            "hireflow",
+            "serve",
+            "--no-worker",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+        ],
+        # Access logging stays on: one JSON line per request is part of what a request costs.
+        env=_child_env(context, HIREFLOW_LOG_LEVEL="INFO", HIREFLOW_LOG_FORMAT="json"),
+        log_file=BENCH_DIR / "hireflow.log",
+        ready_path="/healthz",
+    )
+
+
+def bare_command(context: Context, port: int) -> ServerCommand:
+    return ServerCommand(
+        argv=[
+            PYTHON,
+            "-m",
+            "bench.bare_app",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--query-file",
+            str(context.query_file),
+        ],
+        env=_child_env(context),
+        log_file=BENCH_DIR / "bare.log",
+        ready_path=ORGANIZATION_PATH,
+    )
+
+
+SERVERS = {
+    "hireflow": Server("hireflow", hireflow_command),
+    "bare": Server("bare", bare_command),
+}
+
+SCENARIOS = [
+    Scenario(f"hireflow GET {ORGANIZATION_PATH}", "hireflow", ORGANIZATION_PATH, {"slug": "acme"}),
+    Scenario("bare FastAPI, same SQL", "bare", ORGANIZATION_PATH, {"slug": "acme"}),
+]
+
+COMPARISONS = [
+    Comparison("overhead ratio (hireflow / bare)", SCENARIOS[0].name, SCENARIOS[1].name),
+]
+
+
+# -- database ---------------------------------------------------------------------------------
+
+
+async def _load_data_and_capture_query(url: str, settings: Settings, slug: str) -> dict[str, Any]:
+    """Load the demo data (idempotent), then run the endpoint's repository query once and
+    capture the SQL text and parameters the ORM sends, for the bare app to run verbatim."""
+    from sqlalchemy import event
+
+    from hireflow.demo import load_demo_data
+    from hireflow.organizations import repository
+
+    database = Database(create_engine(url, settings))
+    try:
+        async with database.transaction() as session:
+            await load_demo_data(session, settings.demo_password)
+        captured: list[tuple[str, Any]] = []
+
+        def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+            captured.append((statement, parameters))
+
+        async with database.transaction() as session:
+            await session.connection()  # connect first: only the query itself is captured
+            event.listen(database.engine.sync_engine, "before_cursor_execute", capture)
+            try:
+                organization = await repository.get_by_slug(session, slug)
+            finally:
+                event.remove(database.engine.sync_engine, "before_cursor_execute", capture)
+    finally:
+        await database.dispose()
+    if organization is None or len(captured) != 1:
+        raise RuntimeError(f"capturing the organization query failed: {captured!r}")
+    sql, parameters = captured[0]
+    if not isinstance(parameters, dict):
+        raise RuntimeError(f"expected named parameters, got {parameters!r}")
+    slug_parameters = [name for name, value in parameters.items() if value == slug]
+    if len(slug_parameters) != 1:
+        raise RuntimeError(f"cannot tell which parameter is the slug: {parameters!r}")
+    return {"sql": sql, "parameters": parameters, "slug_parameter": slug_parameters[0]}
+
+
+def postmaster_pid(settings: Settings) -> int | None:
+    """The embedded server's pid (first line of postmaster.pid), or None."""
+    if not settings.embedded:
+        return None
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return int((settings.data_dir / "pgdata" / "postmaster.pid").read_text().split()[0])
+    return None
+
+
+def prepare_database(url: str, settings: Settings, query_file: Path) -> dict[str, Any]:
+    migrate.upgrade(url)
+    query = asyncio.run(_load_data_and_capture_query(url, settings, "acme"))
+    query_file.write_text(json.dumps(query, indent=2) + "\n")
+    return query
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    connections: int
+    warmup: float
+    duration: float
+    rounds: int
+
+
+def drive(
+    context: Context, server: RunningServer, scenario: Scenario, options: LoadOptions
+) -> dict[str, Any]:
+    """Run the load generator against `server` in a second process; return its summary."""
+    check_json(server.port, scenario.path, scenario.expect)
+    argv = [
+        PYTHON,
+        "-m",
+        "bench.load",
+        server.url(scenario.path),
+        "--connections",
+        str(options.connections),
+        "--warmup",
+        str(options.warmup),
+        "--duration",
+        str(options.duration),
+        "--server-pid",
+        str(server.process.pid),
+    ]
+    if context.database_pid is not None:
+        argv += ["--database-pid", str(context.database_pid)]
+    timeout = options.warmup + options.duration + load.GRACE_SECONDS + 30
+    with subprocess.Popen(
+        argv, cwd=REPO, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True
+    ) as process:
+        try:
+            out, _ = process.communicate(timeout=timeout)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    if process.returncode != 0:
+        raise RuntimeError(f"the load generator failed (exit {process.returncode})")
+    result: dict[str, Any] = json.loads(out)
+    if server.process.poll() is not None:
+        raise RuntimeError(f"the server exited during the run; see {server.log_file}")
+    return result
+
+
+def run_scenarios(context: Context, options: LoadOptions) -> list[dict[str, Any]]:
+    rounds: dict[str, list[dict[str, Any]]] = {s.name: [] for s in SCENARIOS}
+    for number in range(1, options.rounds + 1):
+        # One server at a time, each started once per round for all of its scenarios.
+        for server_name in dict.fromkeys(s.server for s in SCENARIOS):
+            server = SERVERS[server_name]
+            port = free_port()
+            counter = f" (round {number}/{options.rounds})" if options.rounds > 1 else ""
+            print(f"starting {server.name} on {HOST}:{port}{counter} …", flush=True)
+            with running(server.command(context, port), port, REPO) as process:
+                for scenario in (s for s in SCENARIOS if s.server == server_name):
+                    print(
+                        f"  {scenario.name}: {options.connections} connections, "
+                        f"{options.warmup:g}s warm-up + {options.duration:g}s measured",
+                        flush=True,
+                    )
+                    # How busy other processes keep the machine while ours idle (% of one
+                    # core): a benchmark on a shared machine measures its neighbours too.
+                    busy = psutil.cpu_percent(interval=IDLE_SAMPLE_SECONDS) * CORES
+                    result = drive(context, process, scenario, options)
+                    rounds[scenario.name].append({**result, "busy_before_cpu_percent": busy})
+    return [
+        {"name": s.name, "server": s.server, "path": s.path, **combine(rounds[s.name])}
+        for s in SCENARIOS
+    ]
+
+
+def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """One round as is; several as the median of each figure (and the sum of the counts)."""
+    if len(rounds) == 1:
+        return rounds[0]
+    combined: dict[str, Any] = {}
+    for key, value in rounds[0].items():
+        values = [r[key] for r in rounds]
+        if key in ("requests", "errors", "warmup_requests", "warmup_errors", "seconds"):
+            combined[key] = round(sum(values), 3)
+        elif key == "error_samples":
+            combined[key] = sorted({e for r in rounds for e in r[key]})[: load.ERROR_SAMPLES]
+        elif key == "busy_before_cpu_percent":
+            combined[key] = max(values)
+        elif isinstance(value, int | float) and None not in values:
+            combined[key] = round(statistics.median(values), 3)
+        else:
+            combined[key] = value
+    combined["rounds"] = [
+        {k: r[k] for k in ("rps", "p50_ms", "p99_ms", "errors", "others_cpu_percent")}
+        for r in rounds
+    ]
+    return combined
+
+
+def compare(scenarios: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_name = {s["name"]: s for s in scenarios}
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 2) if a is not None and b else None
+
+    comparisons = []
+    for comparison in COMPARISONS:
+        subject, baseline = by_name[comparison.subject], by_name[comparison.baseline]
+        comparisons.append(
+            {
+                "label": comparison.label,
+                "subject": comparison.subject,
+                "baseline": comparison.baseline,
+                "throughput": ratio(subject["rps"], baseline["rps"]),
+                "p50": ratio(subject["p50_ms"], baseline["p50_ms"]),
+                "p99": ratio(subject["p99_ms"], baseline["p99_ms"]),
+            }
+        )
+    return comparisons
+
+
+# -- reporting --------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    model = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model or platform.processor() or platform.machine(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "platform": platform.platform(),
+    }
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def render(report: dict[str, Any]) -> str:
+    scenarios = report["scenarios"]
+    width = max(len("endpoint"), *(len(s["name"]) for s in scenarios))
+    columns = f"{'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}"
+    lines = [f"{'endpoint':<{width}} {columns}"]
+    for s in scenarios:
+        lines.append(
+            f"{s['name']:<{width}} {_number(s['rps'], 0):>9} {_number(s['p50_ms']):>8} "
+            f"{_number(s['p90_ms']):>8} {_number(s['p99_ms']):>8} {_number(s['max_ms']):>8} "
+            f"{s['errors']:>7}"
+        )
+    for c in report["comparisons"]:
+        lines.append(
+            f"{c['label']}: throughput {_number(c['throughput'])}, "
+            f"p50 {_number(c['p50'])}, p99 {_number(c['p99'])}"
+        )
+    m, o = report["machine"], report["options"]
+    lines += ["", f"CPU while measuring, % of one core ({m['cores']} cores = {m['cores'] * 100}%):"]
+    cpu_columns = ("server", "PostgreSQL", "load gen.", "others")
+    lines.append(f"  {'':<{width}} " + " ".join(f"{c:>10}" for c in cpu_columns))
+    for s in scenarios:
+        figures = (
+            s["server_cpu_percent"],
+            s["database_cpu_percent"],
+            s["client_cpu_percent"],
+            s["others_cpu_percent"],
+        )
+        lines.append(f"  {s['name']:<{width}} " + " ".join(f"{_number(f, 0):>10}" for f in figures))
+    if any(s["database_cpu_percent"] is None for s in scenarios):
+        lines.append("  (PostgreSQL is not the embedded one: its CPU use counts in others)")
+    rounds = f", {o['rounds']} rounds (medians shown)" if o["rounds"] > 1 else ""
+    lines += [
+        "",
+        f"machine: {m['cores']} cores, {m['cpu']}, {m['memory_gb']} GB, {m['python']}, "
+        f"{m['platform']}",
+        f"load: {o['connections']} keep-alive connections from a second process, "
+        f"{o['warmup']:g}s warm-up, {o['duration']:g}s measured per endpoint{rounds}; "
+        f"database: {report['database']}",
+    ]
+    if o["rounds"] > 1:
+        for s in scenarios:
+            each = ", ".join(f"{r['rps']:,.0f}" for r in s["rounds"])
+            lines.append(f"req/s per round, {s['name']}: {each}")
+    lines.append(f"{report['date']}; JSON in {report['json']}")
+    for s in scenarios:
+        others = s["busy_before_cpu_percent"]
+        if s["database_cpu_percent"] is not None:  # else `others` includes PostgreSQL
+            others = max(others, s["others_cpu_percent"] or 0.0)
+        if others > OTHERS_WARNING_PERCENT:
+            lines.append(
+                f"NOTE: other processes used up to {others:.0f}% of a core around "
+                f"{s['name']}: its figures are disturbed (see docs/benchmarks.md)"
+            )
+    for s in scenarios:
+        if s["errors"] or s["warmup_errors"]:
+            lines.append(
+                f"ERRORS in {s['name']}: {s['errors']} while measuring, {s['warmup_errors']} "
+                f"in warm-up, e.g. {s['error_samples']} — these figures are not valid"
+            )
+    return "\n".join(lines)
+
+
+# -- entry point ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _signals_end_the_run() -> Iterator[None]:
+    """SIGTERM/SIGHUP unwind like Ctrl+C, so servers and the database are stopped."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def parse_options(argv: list[str] | None) -> LoadOptions:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.run", description="hireflow vs bare FastAPI on the same SQL"
+    )
+    parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds before measuring")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds measured")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every scenario this many times, alternating servers, and report medians",
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.rounds <= MAX_ROUNDS:
+        parser.error(f"--rounds must be within 1..{MAX_ROUNDS}")
+    if not 1 <= args.connections <= load.MAX_CONNECTIONS:
+        parser.error(f"--connections must be within 1..{load.MAX_CONNECTIONS}")
+    if not (0 <= args.warmup <= load.MAX_SECONDS and 0 < args.duration <= load.MAX_SECONDS):
+        parser.error(f"--warmup and --duration must be within 0..{load.MAX_SECONDS:.0f} seconds")
+    return LoadOptions(args.connections, args.warmup, args.duration, args.rounds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_options(argv)
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    settings = Settings(data_dir=BENCH_DIR)
+    where = (
+        "HIREFLOW_DATABASE_URL"
+        if settings.database_url
+        else f"embedded PostgreSQL in {BENCH_DIR.relative_to(REPO)}"
+    )
+    with _signals_end_the_run():
+        print(f"database: {where} (migrating, loading the demo data) …", flush=True)
+        # Not durable: nothing here needs to survive a crash (the read path doesn't write).
+        with database_url(settings, durable=False) as url:
+            query_file = BENCH_DIR / "bare-query.json"
+            query = prepare_database(url, settings, query_file)
+            context = Context(url, settings, query_file, postmaster_pid(settings))
+            scenarios = run_scenarios(context, options)
+    json_file = BENCH_DIR / "last.json"
+    report = {
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "options": {
+            "connections": options.connections,
+            "warmup": options.warmup,
+            "duration": options.duration,
+            "rounds": options.rounds,
+        },
+        "database": where,
+        "sql": query["sql"],
+        "scenarios": scenarios,
+        "comparisons": compare(scenarios),
+        "json": str(json_file.relative_to(REPO)),
+    }
+    json_file.write_text(json.dumps(report, indent=2) + "\n")
+    print()
+    print(render(report))
+    return 1 if any(s["errors"] or s["warmup_errors"] for s in scenarios) else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # the servers and the database are already stopped
+        print("\ninterrupted", file=sys.stderr)
+        sys.exit(130)
