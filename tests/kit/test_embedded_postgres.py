@@ -103,7 +103,8 @@ def test_a_second_process_attaches_and_a_killed_owners_server_is_adopted(data_di
             holder.kill()
 
 
-def test_a_killed_server_leaves_a_stale_lock_that_is_cleared(data_dir: Path) -> None:
+def _crash_server(data_dir: Path) -> int:
+    """Start the server, kill -9 it and release ownership: its postmaster.pid stays behind."""
     server = EmbeddedPostgres(data_dir, durable=False)
     server.start()
     pid = _postmaster_pid(data_dir)
@@ -112,6 +113,11 @@ def test_a_killed_server_leaves_a_stale_lock_that_is_cleared(data_dir: Path) -> 
     _wait_gone(pid)
     server.stop()
     assert _postmaster_pid(data_dir) == pid, "postmaster.pid is left behind"
+    return pid
+
+
+def test_a_killed_server_leaves_a_stale_lock_that_is_cleared(data_dir: Path) -> None:
+    pid = _crash_server(data_dir)
 
     restarted = EmbeddedPostgres(data_dir, durable=False)
     restarted.start()
@@ -121,13 +127,7 @@ def test_a_killed_server_leaves_a_stale_lock_that_is_cleared(data_dir: Path) -> 
 
 
 def test_a_lock_file_naming_a_live_unrelated_process_is_cleared(data_dir: Path) -> None:
-    server = EmbeddedPostgres(data_dir, durable=False)
-    server.start()
-    pid = _postmaster_pid(data_dir)
-    assert pid is not None
-    os.kill(pid, signal.SIGKILL)
-    _wait_gone(pid)
-    server.stop()
+    _crash_server(data_dir)
     lock = data_dir / "pgdata" / "postmaster.pid"
     lines = lock.read_text().splitlines()
     lines[0] = str(os.getpid())  # the pid now belongs to this (non-postgres) process
