@@ -6,10 +6,26 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, HttpUrl, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class OidcProviderSettings(BaseModel):
+    """One OpenID Connect provider. Google, LinkedIn, Clerk, Keycloak, Auth0 … are all just
+    configurations of this (HIREFLOW_OIDC_PROVIDERS is a JSON list of these)."""
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")  # in URLs: /auth/oidc/{key}/…
+    label: str = Field(min_length=1, max_length=60)  # "Sign in with {label}"
+    issuer: HttpUrl
+    client_id: str = Field(min_length=1)
+    client_secret: str = ""
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile"])
+    # Accept this provider's JWTs as bearer tokens for API calls (Clerk-style), checked against
+    # its JWKS; `audience` is the `aud` they must carry (client_id when empty).
+    accept_bearer_tokens: bool = False
+    audience: str = ""
 
 
 class Settings(BaseSettings):
@@ -47,6 +63,9 @@ class Settings(BaseSettings):
     worker_recovery_interval_seconds: int = Field(default=30, ge=1, le=59)
     # Extra modules holding tasks, imported by workers (used by tests and plugins).
     worker_import_paths: list[str] = Field(default_factory=list)
+
+    # Identity
+    oidc_providers: list[OidcProviderSettings] = Field(default_factory=list)
 
     # Demo data
     demo_password: str = "hireflow-demo-2026"  # noqa: S105 - printed by `make run` on purpose
