@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from hireflow import __version__
+from hireflow.auth.api import router as auth_router
 from hireflow.config import Settings, get_settings
 from hireflow.db import Database, create_engine
 from hireflow.http_middleware import HttpMiddleware
@@ -63,6 +64,7 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(ops_router)
+    app.include_router(auth_router)
     app.include_router(organizations_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")

@@ -65,6 +65,13 @@ class Settings(BaseSettings):
     worker_import_paths: list[str] = Field(default_factory=list)
 
     # Identity
+    session_idle_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
+    session_absolute_hours: int = Field(default=24, ge=1, le=24 * 90)
+    # Secure cookies; None: when HIREFLOW_PUBLIC_URL is https.
+    cookie_secure: bool | None = None
+    login_attempts_per_account: int = Field(default=10, ge=1)
+    login_attempts_per_ip: int = Field(default=50, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
     oidc_providers: list[OidcProviderSettings] = Field(default_factory=list)
 
     # Demo data
@@ -85,6 +92,12 @@ class Settings(BaseSettings):
     @property
     def embedded(self) -> bool:
         return self.database_url is None
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.base_url.startswith("https://")
 
     @property
     def base_url(self) -> str:

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from hireflow.config import Settings
+from hireflow.errors import AppError
 
 EMBEDDED_DATABASE = "hireflow"
 
@@ -120,6 +121,12 @@ class Database:
             try:
                 yield session
                 await session.commit()
+            except AppError as exc:
+                if exc.keep_changes:
+                    await session.commit()
+                else:
+                    await session.rollback()
+                raise
             except BaseException:
                 await session.rollback()
                 raise

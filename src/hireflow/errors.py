@@ -16,11 +16,15 @@ class AppError(Exception):
         *,
         extra: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        keep_changes: bool = False,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail or self.title
         self.extra = extra or {}
         self.headers = headers or {}
+        # Commit the transaction anyway: for records that must outlive a refusal, such as a
+        # failed sign-in's throttle counter and audit event.
+        self.keep_changes = keep_changes
 
 
 class Invalid(AppError):
@@ -64,8 +68,12 @@ class TooManyRequests(AppError):
     code = "too-many-requests"
     title = "Too many requests"
 
-    def __init__(self, detail: str | None = None, *, retry_after: int) -> None:
-        super().__init__(detail, headers={"Retry-After": str(retry_after)})
+    def __init__(
+        self, detail: str | None = None, *, retry_after: int, keep_changes: bool = False
+    ) -> None:
+        super().__init__(
+            detail, headers={"Retry-After": str(retry_after)}, keep_changes=keep_changes
+        )
 
 
 class ServiceUnavailable(AppError):

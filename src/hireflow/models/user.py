@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -13,6 +15,14 @@ class User(IdMixin, TimestampMixin, Base):
 
     email: Mapped[str] = mapped_column(CIText(), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
     # argon2id hash; None for accounts that only sign in through SSO.
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    email_verified_at: Mapped[datetime | None]
     is_platform_admin: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # TOTP: the base32 secret once enrolment is confirmed, and the last accepted time step
+    # (a code is never accepted twice).
+    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    mfa_enabled_at: Mapped[datetime | None]
+    mfa_last_step: Mapped[int | None]
+    disabled_at: Mapped[datetime | None]

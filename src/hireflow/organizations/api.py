@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Depends, Path, Query
 
 from hireflow.api import API_PREFIX
+from hireflow.audit import service as audit
+from hireflow.audit.schemas import AuditEventPage, AuditEventRead
+from hireflow.auth.dependencies import CurrentPrincipal
+from hireflow.authz.context import Ctx, OrgCtx, permissions_of, requires
+from hireflow.authz.permissions import Permission
 from hireflow.db import DbSession
-from hireflow.organizations import service
-from hireflow.organizations.schemas import OrganizationPublic
+from hireflow.organizations import repository, service
+from hireflow.organizations.schemas import (
+    MemberRead,
+    OrganizationPublic,
+    OrganizationRead,
+    RoleRead,
+)
 
 router = APIRouter(prefix=API_PREFIX, tags=["organizations"])
 
@@ -25,3 +36,97 @@ Slug = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z
 async def read_public_organization(slug: Slug, session: DbSession) -> OrganizationPublic:
     organization = await service.get_public_organization(session, slug)
     return OrganizationPublic.model_validate(organization)
+
+
+def _read(ctx: Ctx) -> OrganizationRead:
+    organization = ctx.organization
+    return OrganizationRead(
+        id=organization.id,
+        name=organization.name,
+        slug=organization.slug,
+        created_at=organization.created_at,
+        role=ctx.role.key,
+        permissions=sorted(p.value for p in ctx.permissions),
+    )
+
+
+@router.get(
+    "/organizations", response_model=list[OrganizationRead], summary="Organizations I belong to"
+)
+async def list_my_organizations(
+    principal: CurrentPrincipal, session: DbSession
+) -> list[OrganizationRead]:
+    rows = await repository.memberships_of_user(session, principal.user.id)
+    return [_read(Ctx(principal.user, o, m, r, permissions_of(r))) for m, o, r in rows]
+
+
+@router.get(
+    "/organizations/{organization_id}",
+    response_model=OrganizationRead,
+    summary="One of my organizations",
+    responses={404: {"description": "Not a member"}},
+)
+async def read_organization(ctx: OrgCtx) -> OrganizationRead:
+    return _read(ctx)
+
+
+@router.get(
+    "/organizations/{organization_id}/members",
+    response_model=list[MemberRead],
+    summary="Members of the organization",
+)
+async def list_members(
+    ctx: Annotated[Ctx, Depends(requires(Permission.MEMBERS_READ))], session: DbSession
+) -> list[MemberRead]:
+    rows = await repository.members(session, ctx.organization.id)
+    return [
+        MemberRead(
+            membership_id=m.id,
+            user_id=u.id,
+            email=u.email,
+            name=u.name,
+            role=r.key,
+            joined_at=m.created_at,
+        )
+        for m, u, r in rows
+    ]
+
+
+@router.get(
+    "/organizations/{organization_id}/roles",
+    response_model=list[RoleRead],
+    summary="Roles available in the organization (system and custom)",
+)
+async def list_roles(
+    ctx: Annotated[Ctx, Depends(requires(Permission.MEMBERS_READ))], session: DbSession
+) -> list[RoleRead]:
+    roles = await repository.roles_for(session, ctx.organization.id)
+    return [RoleRead.model_validate(role) for role in roles]
+
+
+@router.get(
+    "/organizations/{organization_id}/audit-events",
+    response_model=AuditEventPage,
+    summary="The organization's audit log, newest first",
+)
+async def list_audit_events(
+    ctx: Annotated[Ctx, Depends(requires(Permission.AUDIT_READ))],
+    session: DbSession,
+    action: Annotated[str | None, Query(max_length=80)] = None,
+    actor_user_id: uuid.UUID | None = None,
+    before_id: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> AuditEventPage:
+    events = await audit.list_events(
+        session,
+        organization_id=ctx.organization.id,
+        action=action,
+        actor_user_id=actor_user_id,
+        before_id=before_id,
+        limit=limit + 1,
+    )
+    page = events[:limit]
+    return AuditEventPage(
+        items=[AuditEventRead.model_validate(e) for e in page],
+        next_before_id=page[-1].id if len(events) > limit else None,
+    )

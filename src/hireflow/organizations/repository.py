@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hireflow.models import Organization
+from hireflow.models import Membership, Organization, Role, User
 
 
 async def get_by_slug(session: AsyncSession, slug: str) -> Organization | None:
@@ -20,3 +22,69 @@ async def upsert(session: AsyncSession, *, name: str, slug: str) -> Organization
         session.add(organization)
         await session.flush()
     return organization
+
+
+async def membership_of(
+    session: AsyncSession, user_id: uuid.UUID, organization_id: uuid.UUID
+) -> tuple[Membership, Organization, Role] | None:
+    row = (
+        await session.execute(
+            select(Membership, Organization, Role)
+            .join(Organization, Organization.id == Membership.organization_id)
+            .join(Role, Role.id == Membership.role_id)
+            .where(Membership.user_id == user_id, Membership.organization_id == organization_id)
+        )
+    ).first()
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
+async def memberships_of_user(
+    session: AsyncSession, user_id: uuid.UUID
+) -> list[tuple[Membership, Organization, Role]]:
+    rows = await session.execute(
+        select(Membership, Organization, Role)
+        .join(Organization, Organization.id == Membership.organization_id)
+        .join(Role, Role.id == Membership.role_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Organization.name)
+    )
+    return [(m, o, r) for m, o, r in rows.all()]
+
+
+async def members(
+    session: AsyncSession, organization_id: uuid.UUID
+) -> list[tuple[Membership, User, Role]]:
+    rows = await session.execute(
+        select(Membership, User, Role)
+        .join(User, User.id == Membership.user_id)
+        .join(Role, Role.id == Membership.role_id)
+        .where(Membership.organization_id == organization_id)
+        .order_by(User.name, User.email)
+    )
+    return [(m, u, r) for m, u, r in rows.all()]
+
+
+async def roles_for(session: AsyncSession, organization_id: uuid.UUID) -> list[Role]:
+    """The system roles and the organization's custom roles."""
+    rows = await session.scalars(
+        select(Role)
+        .where((Role.organization_id.is_(None)) | (Role.organization_id == organization_id))
+        .order_by(Role.organization_id.is_not(None), Role.name)
+    )
+    return list(rows)
+
+
+async def system_role(session: AsyncSession, key: str) -> Role:
+    role = await session.scalar(select(Role).where(Role.organization_id.is_(None), Role.key == key))
+    if role is None:
+        raise LookupError(f"system role {key!r} is missing: run the migrations")
+    return role
+
+
+async def add_member(
+    session: AsyncSession, *, organization_id: uuid.UUID, user_id: uuid.UUID, role_id: uuid.UUID
+) -> Membership:
+    membership = Membership(organization_id=organization_id, user_id=user_id, role_id=role_id)
+    session.add(membership)
+    await session.flush()
+    return membership

@@ -15,3 +15,30 @@ class OrganizationPublic(BaseModel):
     name: str
     slug: str
     created_at: datetime
+
+
+class OrganizationRead(OrganizationPublic):
+    """An organization as its members see it, with the caller's role there."""
+
+    role: str
+    permissions: list[str]
+
+
+class MemberRead(BaseModel):
+    membership_id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    name: str
+    role: str
+    joined_at: datetime
+
+
+class RoleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    key: str
+    name: str
+    description: str
+    permissions: list[str]
+    is_system: bool

@@ -1,0 +1,1 @@
+"""The audit log: append-only events for authentication and access changes."""

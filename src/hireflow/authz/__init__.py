@@ -1,0 +1,1 @@
+"""Authorization: permissions, roles, and the per-request context (`ctx`)."""

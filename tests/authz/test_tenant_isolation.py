@@ -1,0 +1,90 @@
+"""Another organization's ids answer 404, on every route that takes an id — including routes
+added later: the test walks the app's registered routes, so a new route with an id parameter
+fails here until it is given an example id below."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hireflow.db import Database
+from hireflow.models import Organization, User
+from tests.factories.organizations import make_organization
+from tests.factories.users import make_member, sign_in
+
+# For each id path parameter: a function making that kind of object in `organization`
+# (owned by `owner`), returning its id.
+IdMaker = Callable[[AsyncSession, Organization, User], Awaitable[object]]
+
+
+async def _organization_id(
+    session: AsyncSession, organization: Organization, owner: User
+) -> object:
+    return organization.id
+
+
+async def _session_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    from datetime import timedelta
+
+    from hireflow.kit.clock import now
+    from hireflow.models import UserSession
+
+    row = UserSession(
+        user_id=owner.id,
+        token_hash=uuid.uuid4().hex * 2,
+        csrf_token="x",
+        created_at=now(),
+        last_seen_at=now(),
+        expires_at=now() + timedelta(days=1),
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+ID_MAKERS: dict[str, IdMaker] = {
+    "organization_id": _organization_id,
+    "session_id": _session_id,
+}
+# Path parameters that are not ids of tenant data.
+NOT_IDS = {"slug", "path"}
+
+
+def _id_routes(app: FastAPI) -> list[tuple[str, str, list[str]]]:
+    """Every (method, path, id parameters) of the API, from its OpenAPI description."""
+    routes: list[tuple[str, str, list[str]]] = []
+    for path, operations in app.openapi()["paths"].items():
+        params = [p for p in re.findall(r"{(\w+)}", path) if p not in NOT_IDS]
+        if params:
+            routes.extend((method.upper(), path, params) for method in sorted(operations))
+    return routes
+
+
+async def test_every_id_route_answers_404_for_another_organizations_ids(
+    app: FastAPI, client: httpx.AsyncClient, db: Database
+) -> None:
+    routes = _id_routes(app)
+    assert routes, "no routes with ids found: the walk is broken"
+    unknown = {p for _, _, params in routes for p in params} - set(ID_MAKERS)
+    assert not unknown, f"give these id parameters an example in ID_MAKERS: {sorted(unknown)}"
+
+    async with db.transaction() as session:
+        mine = await make_organization(session, name="Mine")
+        me, _ = await make_member(session, mine, role="owner")
+        theirs = await make_organization(session, name="Theirs")
+        them, _ = await make_member(session, theirs, role="owner")
+        their_ids = {name: await make(session, theirs, them) for name, make in ID_MAKERS.items()}
+    await sign_in(client, me.email)
+
+    for method, path, params in routes:
+        url = path
+        for param in params:
+            url = url.replace("{" + param + "}", str(their_ids[param]))
+        response = await client.request(method, url, json={} if method != "GET" else None)
+        assert response.status_code == 404, (method, path, response.status_code, response.text)
+        assert "Theirs" not in response.text
