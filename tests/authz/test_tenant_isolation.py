@@ -13,7 +13,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.db import Database
-from hireflow.models import Organization, User
+from hireflow.models import Organization, Role, User
+from hireflow.organizations import repository
 from tests.factories.organizations import make_organization
 from tests.factories.users import make_member, sign_in
 
@@ -47,9 +48,29 @@ async def _session_id(session: AsyncSession, organization: Organization, owner: 
     return row.id
 
 
+async def _membership_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    found = await repository.membership_of(session, owner.id, organization.id)
+    assert found is not None
+    return found[0].id
+
+
+async def _role_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    role = Role(
+        organization_id=organization.id,
+        key=f"r{uuid.uuid4().hex[:8]}",
+        name="Custom",
+        permissions=["jobs:read"],
+    )
+    session.add(role)
+    await session.flush()
+    return role.id
+
+
 ID_MAKERS: dict[str, IdMaker] = {
     "organization_id": _organization_id,
     "session_id": _session_id,
+    "membership_id": _membership_id,
+    "role_id": _role_id,
 }
 # Path parameters that are not ids of tenant data.
 NOT_IDS = {"slug", "path"}
@@ -81,10 +102,17 @@ async def test_every_id_route_answers_404_for_another_organizations_ids(
         their_ids = {name: await make(session, theirs, them) for name, make in ID_MAKERS.items()}
     await sign_in(client, me.email)
 
+    my_ids = {"organization_id": mine.id}
     for method, path, params in routes:
-        url = path
-        for param in params:
-            url = url.replace("{" + param + "}", str(their_ids[param]))
-        response = await client.request(method, url, json={} if method != "GET" else None)
-        assert response.status_code == 404, (method, path, response.status_code, response.text)
-        assert "Theirs" not in response.text
+        variants = [their_ids]
+        # My organization with their objects' ids (bodiless methods: a body would be
+        # validated before the object is looked up).
+        if method in {"GET", "DELETE"} and set(params) - {"organization_id"}:
+            variants.append({**their_ids, **my_ids})
+        for ids in variants:
+            url = path
+            for param in params:
+                url = url.replace("{" + param + "}", str(ids[param]))
+            response = await client.request(method, url, json={} if method != "GET" else None)
+            assert response.status_code == 404, (method, url, response.status_code, response.text)
+            assert "Theirs" not in response.text

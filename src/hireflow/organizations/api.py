@@ -14,12 +14,17 @@ from hireflow.auth.dependencies import CurrentPrincipal
 from hireflow.authz.context import Ctx, OrgCtx, permissions_of, requires
 from hireflow.authz.permissions import Permission
 from hireflow.db import DbSession
-from hireflow.organizations import repository, service
+from hireflow.deps import RequestOrigin
+from hireflow.errors import NotFound
+from hireflow.organizations import members, repository, service
 from hireflow.organizations.schemas import (
     MemberRead,
+    MemberUpdate,
     OrganizationPublic,
     OrganizationRead,
+    RoleCreate,
     RoleRead,
+    RoleUpdate,
 )
 
 router = APIRouter(prefix=API_PREFIX, tags=["organizations"])
@@ -130,3 +135,96 @@ async def list_audit_events(
         items=[AuditEventRead.model_validate(e) for e in page],
         next_before_id=page[-1].id if len(events) > limit else None,
     )
+
+
+RoleWriter = Annotated[Ctx, Depends(requires(Permission.ROLES_WRITE))]
+
+
+@router.post(
+    "/organizations/{organization_id}/roles",
+    response_model=RoleRead,
+    status_code=201,
+    summary="Create a custom role",
+    responses={
+        409: {"description": "A role with this name exists"},
+        403: {"description": "Not allowed, or permissions beyond your own"},
+    },
+)
+async def create_role(
+    body: RoleCreate, ctx: RoleWriter, session: DbSession, origin: RequestOrigin
+) -> RoleRead:
+    role = await members.create_role(session, ctx, body, origin)
+    return RoleRead.model_validate(role)
+
+
+@router.get(
+    "/organizations/{organization_id}/roles/{role_id}", response_model=RoleRead, summary="One role"
+)
+async def read_role(
+    role_id: uuid.UUID,
+    ctx: Annotated[Ctx, Depends(requires(Permission.MEMBERS_READ))],
+    session: DbSession,
+) -> RoleRead:
+    role = await repository.get_role(session, ctx.organization.id, role_id)
+    if role is None:
+        raise NotFound("No role has this id.")
+    return RoleRead.model_validate(role)
+
+
+@router.patch(
+    "/organizations/{organization_id}/roles/{role_id}",
+    response_model=RoleRead,
+    summary="Edit a custom role",
+)
+async def update_role(
+    role_id: uuid.UUID, body: RoleUpdate, ctx: RoleWriter, session: DbSession, origin: RequestOrigin
+) -> RoleRead:
+    role = await members.update_role(session, ctx, role_id, body, origin)
+    return RoleRead.model_validate(role)
+
+
+@router.delete(
+    "/organizations/{organization_id}/roles/{role_id}",
+    status_code=204,
+    summary="Delete a custom role no member has",
+)
+async def delete_role(
+    role_id: uuid.UUID, ctx: RoleWriter, session: DbSession, origin: RequestOrigin
+) -> None:
+    await members.delete_role(session, ctx, role_id, origin)
+
+
+@router.patch(
+    "/organizations/{organization_id}/members/{membership_id}",
+    response_model=MemberRead,
+    summary="Change a member's role",
+)
+async def change_member_role(
+    membership_id: uuid.UUID,
+    body: MemberUpdate,
+    ctx: Annotated[Ctx, Depends(requires(Permission.MEMBERS_WRITE))],
+    session: DbSession,
+    origin: RequestOrigin,
+) -> MemberRead:
+    membership = await members.change_member_role(session, ctx, membership_id, body.role_id, origin)
+    rows = await repository.members(session, ctx.organization.id)
+    m, u, r = next(row for row in rows if row[0].id == membership.id)
+    return MemberRead(
+        membership_id=m.id,
+        user_id=u.id,
+        email=u.email,
+        name=u.name,
+        role=r.key,
+        joined_at=m.created_at,
+    )
+
+
+@router.delete(
+    "/organizations/{organization_id}/members/{membership_id}",
+    status_code=204,
+    summary="Remove a member (or leave the organization)",
+)
+async def remove_member(
+    membership_id: uuid.UUID, ctx: OrgCtx, session: DbSession, origin: RequestOrigin
+) -> None:
+    await members.remove_member(session, ctx, membership_id, origin)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.models import Membership, Organization, Role, User
@@ -88,3 +88,60 @@ async def add_member(
     session.add(membership)
     await session.flush()
     return membership
+
+
+async def get_membership(
+    session: AsyncSession, organization_id: uuid.UUID, membership_id: uuid.UUID
+) -> Membership | None:
+    return await session.scalar(
+        select(Membership).where(
+            Membership.id == membership_id, Membership.organization_id == organization_id
+        )
+    )
+
+
+async def get_role(
+    session: AsyncSession, organization_id: uuid.UUID, role_id: uuid.UUID
+) -> Role | None:
+    """A role usable in the organization: a system role or one of its own custom roles."""
+    return await session.scalar(
+        select(Role).where(
+            Role.id == role_id,
+            (Role.organization_id.is_(None)) | (Role.organization_id == organization_id),
+        )
+    )
+
+
+async def role_key_taken(session: AsyncSession, organization_id: uuid.UUID, key: str) -> bool:
+    found = await session.scalar(
+        select(Role.id).where(
+            Role.key == key,
+            (Role.organization_id.is_(None)) | (Role.organization_id == organization_id),
+        )
+    )
+    return found is not None
+
+
+async def count_members_with_role(session: AsyncSession, role_id: uuid.UUID) -> int:
+    return int(
+        await session.scalar(
+            select(func.count()).select_from(Membership).where(Membership.role_id == role_id)
+        )
+        or 0
+    )
+
+
+async def count_owners(session: AsyncSession, organization_id: uuid.UUID) -> int:
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .join(Role, Role.id == Membership.role_id)
+            .where(
+                Membership.organization_id == organization_id,
+                Role.organization_id.is_(None),
+                Role.key == "owner",
+            )
+        )
+        or 0
+    )

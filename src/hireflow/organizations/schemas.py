@@ -3,7 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from hireflow.authz.permissions import Permission
 
 
 class OrganizationPublic(BaseModel):
@@ -42,3 +44,25 @@ class RoleRead(BaseModel):
     description: str
     permissions: list[str]
     is_system: bool
+
+
+class RoleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=500)
+    permissions: list[Permission] = Field(max_length=len(Permission))
+
+
+class RoleUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+    permissions: list[Permission] | None = Field(default=None, max_length=len(Permission))
+
+
+class MemberUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role_id: uuid.UUID
