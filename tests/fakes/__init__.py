@@ -1,0 +1,1 @@
+"""Outside providers as real servers on loopback (never mocks)."""
