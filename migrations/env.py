@@ -13,6 +13,7 @@ from sqlalchemy.pool import NullPool
 from hireflow.config import get_settings
 from hireflow.db import database_url, sqlalchemy_url
 from hireflow.models import Base
+from hireflow.models.base import CIText
 
 config = context.config
 
@@ -22,6 +23,14 @@ def include_object(
 ) -> bool:
     # procrastinate owns its tables; its schema is applied by a migration of ours, not diffed.
     return not (name or "").startswith("procrastinate_")
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    # Our own column types render with an import, so generated migrations run as they are.
+    if type_ == "type" and isinstance(obj, CIText):
+        autogen_context.imports.add("from hireflow.models.base import CIText")
+        return "CIText()"
+    return False
 
 
 @contextlib.contextmanager
@@ -41,6 +50,7 @@ def run_migrations_online() -> None:
                 connection=connection,
                 target_metadata=Base.metadata,
                 include_object=include_object,
+                render_item=render_item,
                 compare_type=True,
                 transaction_per_migration=True,
             )

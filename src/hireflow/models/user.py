@@ -25,4 +25,6 @@ class User(IdMixin, TimestampMixin, Base):
     mfa_secret: Mapped[str | None] = mapped_column(String(64))
     mfa_enabled_at: Mapped[datetime | None]
     mfa_last_step: Mapped[int | None]
+    # A secret shown during enrolment, promoted to mfa_secret once a code from it is confirmed.
+    mfa_pending_secret: Mapped[str | None] = mapped_column(String(64))
     disabled_at: Mapped[datetime | None]
