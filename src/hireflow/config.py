@@ -74,6 +74,15 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(default=15, ge=1)
     oidc_providers: list[OidcProviderSettings] = Field(default_factory=list)
 
+    # Email: with no SMTP host, messages stay in the outbox (readable by admins in the app).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "hireflow <no-reply@hireflow.invalid>"
+
     # Demo data
     demo_password: str = "hireflow-demo-2026"  # noqa: S105 - printed by `make run` on purpose
 
