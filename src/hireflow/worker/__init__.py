@@ -29,7 +29,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 # Modules whose import registers tasks; every worker imports them.
-TASK_MODULES = ["hireflow.worker.maintenance"]
+TASK_MODULES = ["hireflow.worker.maintenance", "hireflow.notifications.tasks"]
 
 # Exponential backoff: a failing job waits 2, 4, 8, 16 s between its 5 attempts (procrastinate
 # counts the 4 retries), then stays in the `failed` state, counted in /metrics and listed by
@@ -104,7 +104,7 @@ async def run_worker(
                     install_signal_handlers=False,
                     update_heartbeat_interval=settings.worker_heartbeat_seconds,
                     stalled_worker_timeout=settings.worker_stalled_after_seconds,
-                    additional_context={"database": database},
+                    additional_context={"database": database, "settings": settings},
                     worker_middleware=[_bind_job_to_logs],
                 )
             if not wait:
