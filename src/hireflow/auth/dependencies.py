@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from hireflow.auth import sessions
+from hireflow.auth import mfa_service, sessions
 from hireflow.db import DbSession
 from hireflow.deps import AppSettings
 from hireflow.errors import Forbidden, Unauthorized
@@ -80,13 +80,41 @@ async def _pending_mfa_principal(principal: OptionalPrincipal) -> Principal:
     return principal
 
 
-async def _principal(principal: Annotated[Principal, Depends(_pending_mfa_principal)]) -> Principal:
-    if principal.user_session.mfa_verified_at is None:
-        raise MfaRequired("Enter the code from your authenticator app to finish signing in.")
+async def _principal(
+    principal: Annotated[Principal, Depends(_pending_mfa_principal)], session: DbSession
+) -> Principal:
+    _require_second_factor(principal)
+    if principal.user.mfa_enabled_at is None and await mfa_service.mfa_required(
+        session, principal.user
+    ):
+        raise MfaEnrolmentRequired(
+            "Your role requires two-factor authentication. Set up an authenticator app "
+            "(POST /api/v1/auth/mfa/enrol, then /confirm) before doing anything else."
+        )
     return principal
 
 
-# A signed-in user who has completed every factor.
+class MfaEnrolmentRequired(Forbidden):
+    code = "mfa-enrolment-required"
+    title = "Set up two-factor authentication first"
+
+
+def _require_second_factor(principal: Principal) -> None:
+    if principal.user_session.mfa_verified_at is None:
+        raise MfaRequired("Enter the code from your authenticator app to finish signing in.")
+
+
+async def _enrolling_principal(
+    principal: Annotated[Principal, Depends(_pending_mfa_principal)],
+) -> Principal:
+    _require_second_factor(principal)
+    return principal
+
+
+# A signed-in user who has completed every factor (and set up MFA if their role requires it).
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 # Signed in with the password, the second factor possibly still to come (MFA endpoints only).
 PasswordPrincipal = Annotated[Principal, Depends(_pending_mfa_principal)]
+# Like CurrentPrincipal, but also for someone whose role requires MFA and who has not set it up
+# yet: only for the routes they need to set it up (MFA enrolment, /auth/me, logout).
+EnrollingPrincipal = Annotated[Principal, Depends(_enrolling_principal)]

@@ -26,8 +26,8 @@ _SECRET_BYTES = 20  # 160 bits, the HMAC-SHA1 key length RFC 4226 recommends.
 # Crockford's base32: no i, l, o or u, so nothing reads as a different symbol; what users might
 # still type for 0 and 1 is mapped back when checking. 32 symbols give 5 bits each.
 RECOVERY_CODE_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
-RECOVERY_CODE_GROUPS = 3
-RECOVERY_CODE_GROUP_LENGTH = 4  # 3 x 4 symbols x 5 bits = 60 bits per code
+RECOVERY_CODE_GROUPS = 4
+RECOVERY_CODE_GROUP_LENGTH = 4  # 4 x 4 symbols x 5 bits = 80 bits per code
 _RECOVERY_CODE_LENGTH = RECOVERY_CODE_GROUPS * RECOVERY_CODE_GROUP_LENGTH
 _LOOKALIKES = str.maketrans({"o": "0", "i": "1", "l": "1", "-": None})
 
@@ -91,7 +91,7 @@ def verify_totp(
 
 
 def new_recovery_codes(n: int = 10) -> list[str]:
-    """`n` distinct recovery codes like "k7f3-9wqm-2xpd" (60 bits each), to show to the user
+    """`n` distinct recovery codes like "k7f3-9wqm-2xpd-4hnr" (80 bits each), to show to the user
     once; store only `hash_recovery_code` of each."""
     codes: list[str] = []
     while len(codes) < n:
@@ -110,8 +110,8 @@ def new_recovery_codes(n: int = 10) -> list[str]:
 def hash_recovery_code(code: str) -> str:
     """SHA-256 (hex) of the code with case, spaces, dashes and look-alike letters normalized.
 
-    A fast hash is right here, unlike for passwords: the codes are uniformly random with 60 bits
-    of entropy, so there is no dictionary to try first and brute force costs ~2^60 hashes per
+    A fast hash is right here, unlike for passwords: the codes are uniformly random with 80 bits
+    of entropy, so there is no dictionary to try first and brute force costs ~2^80 hashes per
     code. A slow hash would mostly add latency, and a recovered code is still useless without
     the password.
     """
