@@ -46,7 +46,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _embedded is not None:
+    if _embedded is None:
+        return
+    # Another pytest run may have attached to this server: leave it running for that run (the
+    # next run adopts it) rather than pulling the database from under its tests.
+    with psycopg.connect(_embedded.url("postgres"), autocommit=True) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE %s", [TEST_DB_PREFIX + "%"]
+            )
+        ]
+    others = [
+        n
+        for n in names
+        if n.removeprefix(TEST_DB_PREFIX).isdigit()
+        and psutil.pid_exists(int(n.removeprefix(TEST_DB_PREFIX)))
+    ]
+    if not others:
         _embedded.stop()
 
 

@@ -11,10 +11,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from hireflow import __version__
+from hireflow.auth.accounts_api import router as accounts_router
 from hireflow.auth.api import router as auth_router
+from hireflow.auth.mfa_api import router as mfa_router
+from hireflow.auth.sso_api import browser as sso_browser_router
+from hireflow.auth.sso_api import router as sso_router
 from hireflow.config import Settings, get_settings
 from hireflow.db import Database, create_engine
 from hireflow.http_middleware import HttpMiddleware
+from hireflow.notifications.api import router as notifications_router
 from hireflow.ops.api import router as ops_router
 from hireflow.organizations.api import router as organizations_router
 from hireflow.problems import install_error_handlers
@@ -65,7 +70,12 @@ def create_app(
     install_error_handlers(app)
     app.include_router(ops_router)
     app.include_router(auth_router)
+    app.include_router(mfa_router)
+    app.include_router(accounts_router)
+    app.include_router(sso_router)
+    app.include_router(sso_browser_router)
     app.include_router(organizations_router)
+    app.include_router(notifications_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, HttpUrl, field_validator
+from pydantic import BaseModel, Field, HttpUrl, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +67,9 @@ class Settings(BaseSettings):
     worker_import_paths: list[str] = Field(default_factory=list)
 
     # Identity
+    # Signs short-lived browser state (SSO logins). Unset: generated once and kept in
+    # data_dir/secret_key (set it explicitly when several machines serve the app).
+    secret_key: SecretStr | None = None
     session_idle_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
     session_absolute_hours: int = Field(default=24, ge=1, le=24 * 90)
     # Secure cookies; None: when HIREFLOW_PUBLIC_URL is https.
@@ -111,6 +116,24 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def signing_key(settings: Settings) -> bytes:
+    """`secret_key`, or the installation's generated key (made on first use, mode 0600)."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path = Path(settings.data_dir) / "secret_key"
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48).encode()
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+                f.write(key)
+        except FileExistsError:  # another process made it first
+            return path.read_bytes().strip()
+        return key
 
 
 @lru_cache(maxsize=1)

@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.db import Database
-from hireflow.models import Organization, Role, User
+from hireflow.models import Invitation, Organization, OutboxMessage, Role, SsoDomain, User
 from hireflow.organizations import repository
 from tests.factories.organizations import make_organization
 from tests.factories.users import make_member, sign_in
@@ -66,12 +67,59 @@ async def _role_id(session: AsyncSession, organization: Organization, owner: Use
     return role.id
 
 
+async def _invitation_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    from hireflow.kit.clock import now
+
+    role = await repository.system_role(session, "viewer")
+    invitation = Invitation(
+        organization_id=organization.id,
+        email="someone@example.test",
+        role_id=role.id,
+        invited_by_user_id=owner.id,
+        token_hash=uuid.uuid4().hex * 2,
+        created_at=now(),
+        expires_at=now() + timedelta(days=1),
+    )
+    session.add(invitation)
+    await session.flush()
+    return invitation.id
+
+
+async def _message_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    message = OutboxMessage(
+        organization_id=organization.id,
+        to_address=owner.email,
+        subject="s",
+        text_body="t",
+        message_id=f"<{uuid.uuid4()}@test>",
+        kind="test",
+    )
+    session.add(message)
+    await session.flush()
+    return message.id
+
+
+async def _sso_domain_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    rule = SsoDomain(
+        organization_id=organization.id, domain=f"{uuid.uuid4().hex[:8]}.test", provider_key="fake"
+    )
+    session.add(rule)
+    await session.flush()
+    return rule.id
+
+
 ID_MAKERS: dict[str, IdMaker] = {
     "organization_id": _organization_id,
     "session_id": _session_id,
     "membership_id": _membership_id,
     "role_id": _role_id,
+    "invitation_id": _invitation_id,
+    "message_id": _message_id,
+    "sso_domain_id": _sso_domain_id,
 }
+# Installation-wide routes for platform admins only: members of organizations get 403 there,
+# whatever the id.
+PLATFORM_PREFIX = "/api/v1/platform/"
 # Path parameters that are not ids of tenant data.
 NOT_IDS = {"slug", "path"}
 
@@ -114,5 +162,11 @@ async def test_every_id_route_answers_404_for_another_organizations_ids(
             for param in params:
                 url = url.replace("{" + param + "}", str(ids[param]))
             response = await client.request(method, url, json={} if method != "GET" else None)
-            assert response.status_code == 404, (method, url, response.status_code, response.text)
+            expected = 403 if path.startswith(PLATFORM_PREFIX) else 404
+            assert response.status_code == expected, (
+                method,
+                url,
+                response.status_code,
+                response.text,
+            )
             assert "Theirs" not in response.text

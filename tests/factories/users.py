@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import httpx
+import pyotp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.kit.clock import now
@@ -14,6 +16,9 @@ from hireflow.organizations import repository as organizations
 
 PASSWORD = "correct horse battery staple"
 _HASH = hash_password(PASSWORD)  # hashing is deliberately slow: do it once
+# The TOTP secret of members whose role requires MFA (owners, admins): `sign_in` uses it.
+MFA_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+_MFA_ROLES = {"owner", "admin"}
 
 
 async def make_user(
@@ -44,7 +49,9 @@ async def make_member(
     role: str = "owner",
     email: str | None = None,
 ) -> tuple[User, Membership]:
-    user = await make_user(session, email=email)
+    user = await make_user(
+        session, email=email, mfa_secret=MFA_SECRET if role in _MFA_ROLES else None
+    )
     system_role = await organizations.system_role(session, role)
     membership = await organizations.add_member(
         session, organization_id=organization.id, user_id=user.id, role_id=system_role.id
@@ -58,4 +65,14 @@ async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWOR
     assert response.status_code == 200, response.text
     csrf = str(response.json()["csrf_token"])
     client.headers["X-CSRF-Token"] = csrf
+    if response.json()["mfa_required"]:
+        # Each code is accepted once: if this user signed in during this period already, the
+        # next period's code (inside the accepted window) is still unused.
+        totp = pyotp.TOTP(MFA_SECRET)
+        for at in (time.time(), time.time() + totp.interval):
+            verified = await client.post("/api/v1/auth/mfa/verify", json={"code": totp.at(at)})
+            if verified.status_code == 200:
+                break
+        else:
+            raise AssertionError(f"second factor refused: {verified.text}")
     return csrf

@@ -8,7 +8,11 @@ from fastapi import APIRouter, Response
 
 from hireflow.api import API_PREFIX
 from hireflow.auth import service, sessions
-from hireflow.auth.dependencies import CSRF_COOKIE, SESSION_COOKIE, CurrentPrincipal
+from hireflow.auth.dependencies import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    EnrollingPrincipal,
+)
 from hireflow.auth.schemas import LoginIn, LoginOut, MembershipRead, MeRead, SessionRead
 from hireflow.authz.context import permissions_of
 from hireflow.config import Settings
@@ -19,7 +23,7 @@ from hireflow.organizations import repository as organizations
 router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["authentication"])
 
 
-def _set_session_cookies(response: Response, settings: Settings, token: str, csrf: str) -> None:
+def set_session_cookies(response: Response, settings: Settings, token: str, csrf: str) -> None:
     max_age = settings.session_absolute_hours * 3600
     response.set_cookie(
         SESSION_COOKIE,
@@ -66,7 +70,7 @@ async def login(
     signed_in = await service.sign_in(
         session, email=body.email, password=body.password, origin=origin, settings=settings
     )
-    _set_session_cookies(response, settings, signed_in.token, signed_in.user_session.csrf_token)
+    set_session_cookies(response, settings, signed_in.token, signed_in.user_session.csrf_token)
     return LoginOut(
         user_id=signed_in.user.id,
         mfa_required=signed_in.mfa_pending,
@@ -76,7 +80,7 @@ async def login(
 
 @router.post("/logout", status_code=204, summary="Sign out (ends this session)")
 async def logout(
-    principal: CurrentPrincipal, response: Response, session: DbSession, origin: RequestOrigin
+    principal: EnrollingPrincipal, response: Response, session: DbSession, origin: RequestOrigin
 ) -> None:
     await service.sign_out(
         session, user=principal.user, user_session=principal.user_session, origin=origin
@@ -85,7 +89,7 @@ async def logout(
 
 
 @router.get("/me", response_model=MeRead, summary="The signed-in user and their organizations")
-async def me(principal: CurrentPrincipal, session: DbSession) -> MeRead:
+async def me(principal: EnrollingPrincipal, session: DbSession) -> MeRead:
     user = principal.user
     memberships = await organizations.memberships_of_user(session, user.id)
     return MeRead(
@@ -108,7 +112,7 @@ async def me(principal: CurrentPrincipal, session: DbSession) -> MeRead:
 
 
 @router.get("/sessions", response_model=list[SessionRead], summary="My active sessions")
-async def list_sessions(principal: CurrentPrincipal, session: DbSession) -> list[SessionRead]:
+async def list_sessions(principal: EnrollingPrincipal, session: DbSession) -> list[SessionRead]:
     rows = await sessions.list_for_user(session, principal.user.id)
     return [
         SessionRead.model_validate(row).model_copy(
@@ -125,6 +129,6 @@ async def list_sessions(principal: CurrentPrincipal, session: DbSession) -> list
     responses={404: {"description": "No active session of yours has this id"}},
 )
 async def revoke_session(
-    session_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, origin: RequestOrigin
+    session_id: uuid.UUID, principal: EnrollingPrincipal, session: DbSession, origin: RequestOrigin
 ) -> None:
     await service.revoke_session(session, user=principal.user, session_id=session_id, origin=origin)

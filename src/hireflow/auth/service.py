@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.audit import service as audit
@@ -14,7 +15,7 @@ from hireflow.config import Settings
 from hireflow.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
 from hireflow.kit import throttle
 from hireflow.kit.passwords import hash_password, verify_password
-from hireflow.models import User, UserSession
+from hireflow.models import SsoDomain, User, UserSession
 from hireflow.users import repository as users
 
 # Verified against when the email is unknown, so both cases take the same time.
@@ -24,6 +25,17 @@ _DUMMY_HASH = hash_password("not the password of anyone")
 class EmailNotVerified(Forbidden):
     code = "email-not-verified"
     title = "Email address not verified"
+
+
+class SsoRequired(Forbidden):
+    code = "sso-required"
+    title = "Sign in with your organization's provider"
+
+
+async def required_sso(session: AsyncSession, email: str) -> SsoDomain | None:
+    """The SSO rule covering `email`'s domain, if an organization set one."""
+    domain = email.rpartition("@")[2].lower()
+    return await session.scalar(select(SsoDomain).where(SsoDomain.domain == domain))
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,16 @@ async def sign_in(
                 retry_after=wait,
                 keep_changes=True,
             )
+
+    rule = await required_sso(session, address)
+    if rule is not None:
+        raise SsoRequired(
+            "Your organization requires signing in through its identity provider.",
+            extra={
+                "provider": rule.provider_key,
+                "login_url": f"/auth/oidc/{rule.provider_key}/login",
+            },
+        )
 
     user = await users.get_by_email(session, address)
     password_hash = user.password_hash if user is not None else None

@@ -10,14 +10,19 @@ from fastapi import APIRouter, Depends, Path, Query
 from hireflow.api import API_PREFIX
 from hireflow.audit import service as audit
 from hireflow.audit.schemas import AuditEventPage, AuditEventRead
-from hireflow.auth.dependencies import CurrentPrincipal
+from hireflow.auth.dependencies import CurrentPrincipal, MfaRequired, OptionalPrincipal
 from hireflow.authz.context import Ctx, OrgCtx, permissions_of, requires
 from hireflow.authz.permissions import Permission
 from hireflow.db import DbSession
-from hireflow.deps import RequestOrigin
+from hireflow.deps import AppSettings, RequestOrigin
 from hireflow.errors import NotFound
-from hireflow.organizations import members, repository, service
+from hireflow.organizations import invitations, members, repository, service
 from hireflow.organizations.schemas import (
+    InvitationAccept,
+    InvitationCreate,
+    InvitationPreview,
+    InvitationRead,
+    InvitationToken,
     MemberRead,
     MemberUpdate,
     OrganizationPublic,
@@ -228,3 +233,97 @@ async def remove_member(
     membership_id: uuid.UUID, ctx: OrgCtx, session: DbSession, origin: RequestOrigin
 ) -> None:
     await members.remove_member(session, ctx, membership_id, origin)
+
+
+@router.post(
+    "/organizations/{organization_id}/invitations",
+    response_model=InvitationRead,
+    status_code=201,
+    summary="Invite someone by email with a role",
+)
+async def create_invitation(
+    body: InvitationCreate,
+    ctx: Annotated[Ctx, Depends(requires(Permission.MEMBERS_WRITE))],
+    session: DbSession,
+    settings: AppSettings,
+    origin: RequestOrigin,
+) -> InvitationRead:
+    invitation = await invitations.invite(
+        session, ctx, email=body.email, role_id=body.role_id, origin=origin, settings=settings
+    )
+    role = await repository.get_role(session, ctx.organization.id, invitation.role_id)
+    assert role is not None
+    return InvitationRead(
+        id=invitation.id,
+        email=invitation.email,
+        role=role.key,
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+    )
+
+
+@router.get(
+    "/organizations/{organization_id}/invitations",
+    response_model=list[InvitationRead],
+    summary="Pending invitations",
+)
+async def list_invitations(
+    ctx: Annotated[Ctx, Depends(requires(Permission.MEMBERS_READ))], session: DbSession
+) -> list[InvitationRead]:
+    rows = await invitations.list_pending(session, ctx)
+    return [
+        InvitationRead(
+            id=i.id, email=i.email, role=r.key, created_at=i.created_at, expires_at=i.expires_at
+        )
+        for i, r in rows
+    ]
+
+
+@router.delete(
+    "/organizations/{organization_id}/invitations/{invitation_id}",
+    status_code=204,
+    summary="Withdraw an invitation",
+)
+async def revoke_invitation(
+    invitation_id: uuid.UUID,
+    ctx: Annotated[Ctx, Depends(requires(Permission.MEMBERS_WRITE))],
+    session: DbSession,
+    origin: RequestOrigin,
+) -> None:
+    await invitations.revoke(session, ctx, invitation_id, origin)
+
+
+@router.post(
+    "/invitations/preview",
+    response_model=InvitationPreview,
+    summary="What an invitation link is for (the token stays out of URLs and logs)",
+)
+async def preview_invitation(body: InvitationToken, session: DbSession) -> InvitationPreview:
+    invitation, organization, role, has_account = await invitations.preview(session, body.token)
+    return InvitationPreview(
+        organization_name=organization.name,
+        email=invitation.email,
+        role=role.name,
+        has_account=has_account,
+    )
+
+
+@router.post(
+    "/invitations/accept",
+    response_model=OrganizationPublic,
+    summary="Accept an invitation (signed in, or creating the account)",
+)
+async def accept_invitation(
+    body: InvitationAccept, principal: OptionalPrincipal, session: DbSession, origin: RequestOrigin
+) -> OrganizationPublic:
+    if principal is not None and principal.user_session.mfa_verified_at is None:
+        raise MfaRequired("Finish signing in with your second factor first.")
+    organization = await invitations.accept(
+        session,
+        body.token,
+        signed_in=principal.user if principal else None,
+        name=body.name,
+        password=body.password,
+        origin=origin,
+    )
+    return OrganizationPublic.model_validate(organization)

@@ -66,3 +66,40 @@ class MemberUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     role_id: uuid.UUID
+
+
+class InvitationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320)
+    role_id: uuid.UUID
+
+
+class InvitationRead(BaseModel):
+    id: uuid.UUID
+    email: str
+    role: str
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationToken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+
+
+class InvitationPreview(BaseModel):
+    organization_name: str
+    email: str
+    role: str
+    has_account: bool
+
+
+class InvitationAccept(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=200)
+    # For a new account only.
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    password: str | None = Field(default=None, min_length=1, max_length=1024)
