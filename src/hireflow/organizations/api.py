@@ -17,6 +17,7 @@ from hireflow.db import DbSession
 from hireflow.deps import AppSettings, RequestOrigin
 from hireflow.errors import NotFound
 from hireflow.organizations import invitations, members, repository, service
+from hireflow.organizations import settings as org_settings
 from hireflow.organizations.schemas import (
     InvitationAccept,
     InvitationCreate,
@@ -31,6 +32,7 @@ from hireflow.organizations.schemas import (
     RoleRead,
     RoleUpdate,
 )
+from hireflow.organizations.settings import OrganizationSettings, SettingsUpdate
 
 router = APIRouter(prefix=API_PREFIX, tags=["organizations"])
 
@@ -327,3 +329,26 @@ async def accept_invitation(
         origin=origin,
     )
     return OrganizationPublic.model_validate(organization)
+
+
+@router.get(
+    "/organizations/{organization_id}/settings",
+    response_model=OrganizationSettings,
+    summary="The organization's settings (defaults filled in)",
+)
+async def read_settings(ctx: OrgCtx, session: DbSession) -> OrganizationSettings:
+    return await org_settings.read_settings(session, ctx)
+
+
+@router.patch(
+    "/organizations/{organization_id}/settings",
+    response_model=OrganizationSettings,
+    summary="Change some settings",
+)
+async def update_settings(
+    body: SettingsUpdate,
+    ctx: Annotated[Ctx, Depends(requires(Permission.ORGANIZATION_SETTINGS_WRITE))],
+    session: DbSession,
+    origin: RequestOrigin,
+) -> OrganizationSettings:
+    return await org_settings.update_settings(session, ctx, body, origin)
