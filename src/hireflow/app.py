@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from hireflow import __version__
+from hireflow.audit.api import router as platform_audit_router
 from hireflow.auth.accounts_api import router as accounts_router
 from hireflow.auth.api import router as auth_router
 from hireflow.auth.mfa_api import router as mfa_router
@@ -72,6 +73,7 @@ def create_app(
     app.include_router(auth_router)
     app.include_router(mfa_router)
     app.include_router(accounts_router)
+    app.include_router(platform_audit_router)
     app.include_router(sso_router)
     app.include_router(sso_browser_router)
     app.include_router(organizations_router)
