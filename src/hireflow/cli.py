@@ -90,6 +90,9 @@ def serve(
         print(f"  database: {where}; worker: {runs}")
         for login in logins:
             print(f"  demo login ({login.role}): {login.email} / {login.password}")
+        if logins:
+            print("  (owners, admins and the platform admin set up an authenticator app at "
+                  "their first sign-in)")
         print("  press Ctrl+C to stop\n", flush=True)
         # Everything imported and built so far lives as long as the process: keep it out of the
         # garbage collector's full passes, which otherwise pause requests (docs/benchmarks.md).
