@@ -17,8 +17,11 @@ from hireflow.errors import Forbidden
 router = APIRouter(prefix=f"{API_PREFIX}/platform", tags=["platform"])
 
 
-@router.get("/audit-events", response_model=AuditEventPage,
-            summary="Every audit event of the installation, newest first (platform admins)")
+@router.get(
+    "/audit-events",
+    response_model=AuditEventPage,
+    summary="Every audit event of the installation, newest first (platform admins)",
+)
 async def list_platform_audit_events(
     principal: CurrentPrincipal,
     session: DbSession,
@@ -30,9 +33,16 @@ async def list_platform_audit_events(
 ) -> AuditEventPage:
     if not principal.user.is_platform_admin:
         raise Forbidden("Only platform admins can read the installation's audit log.")
-    events = await service.list_events(session, organization_id=organization_id, action=action,
-                                       actor_user_id=actor_user_id, before_id=before_id,
-                                       limit=limit + 1)
+    events = await service.list_events(
+        session,
+        organization_id=organization_id,
+        action=action,
+        actor_user_id=actor_user_id,
+        before_id=before_id,
+        limit=limit + 1,
+    )
     page = events[:limit]
-    return AuditEventPage(items=[AuditEventRead.model_validate(e) for e in page],
-                          next_before_id=page[-1].id if len(events) > limit else None)
+    return AuditEventPage(
+        items=[AuditEventRead.model_validate(e) for e in page],
+        next_before_id=page[-1].id if len(events) > limit else None,
+    )
