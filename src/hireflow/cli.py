@@ -91,8 +91,10 @@ def serve(
         for login in logins:
             print(f"  demo login ({login.role}): {login.email} / {login.password}")
         if logins:
-            print("  (owners, admins and the platform admin set up an authenticator app at "
-                  "their first sign-in)")
+            print(
+                "  (owners, admins and the platform admin set up an authenticator app at "
+                "their first sign-in)"
+            )
         print("  press Ctrl+C to stop\n", flush=True)
         # Everything imported and built so far lives as long as the process: keep it out of the
         # garbage collector's full passes, which otherwise pause requests (docs/benchmarks.md).
