@@ -14,7 +14,9 @@ from hireflow import __version__
 from hireflow.audit.api import router as platform_audit_router
 from hireflow.auth.accounts_api import router as accounts_router
 from hireflow.auth.api import router as auth_router
+from hireflow.auth.api_tokens_api import router as api_tokens_router
 from hireflow.auth.mfa_api import router as mfa_router
+from hireflow.auth.pages import router as auth_pages_router
 from hireflow.auth.sso_api import browser as sso_browser_router
 from hireflow.auth.sso_api import router as sso_router
 from hireflow.config import Settings, get_settings
@@ -23,9 +25,11 @@ from hireflow.http_middleware import HttpMiddleware
 from hireflow.notifications.api import router as notifications_router
 from hireflow.ops.api import router as ops_router
 from hireflow.organizations.api import router as organizations_router
+from hireflow.organizations.pages import public as invitation_pages_router
+from hireflow.organizations.pages import router as organization_pages_router
 from hireflow.problems import install_error_handlers
 from hireflow.web.pages import router as pages_router
-from hireflow.web.templating import STATIC_DIR
+from hireflow.web.templating import STATIC_DIR, PageResponse, page_response_handler
 
 
 def create_app(
@@ -69,16 +73,23 @@ def create_app(
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Page routes answer some refusals with a page of their own (a form with its errors, a
+    # redirect to sign in): more specific than the AppError handler, so it wins for them.
+    app.add_exception_handler(PageResponse, page_response_handler)
     app.include_router(ops_router)
     app.include_router(auth_router)
     app.include_router(mfa_router)
     app.include_router(accounts_router)
     app.include_router(platform_audit_router)
     app.include_router(sso_router)
+    app.include_router(api_tokens_router)
     app.include_router(sso_browser_router)
     app.include_router(organizations_router)
     app.include_router(notifications_router)
     app.include_router(pages_router)
+    app.include_router(auth_pages_router)
+    app.include_router(organization_pages_router)
+    app.include_router(invitation_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     if settings.cors_origins:  # closed unless origins are configured

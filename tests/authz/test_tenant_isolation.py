@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hireflow.db import Database
 from hireflow.models import Invitation, Organization, OutboxMessage, Role, SsoDomain, User
 from hireflow.organizations import repository
+from tests.factories.api_tokens import make_organization_key, make_personal_token
 from tests.factories.organizations import make_organization
 from tests.factories.users import make_member, sign_in
 
@@ -108,6 +109,18 @@ async def _sso_domain_id(session: AsyncSession, organization: Organization, owne
     return rule.id
 
 
+async def _token_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    token, _ = await make_personal_token(session, owner.id)
+    return token.id
+
+
+async def _api_key_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    key, _ = await make_organization_key(
+        session, organization.id, owner.id, scopes=["organization:read"]
+    )
+    return key.id
+
+
 ID_MAKERS: dict[str, IdMaker] = {
     "organization_id": _organization_id,
     "session_id": _session_id,
@@ -116,6 +129,8 @@ ID_MAKERS: dict[str, IdMaker] = {
     "invitation_id": _invitation_id,
     "message_id": _message_id,
     "sso_domain_id": _sso_domain_id,
+    "token_id": _token_id,
+    "api_key_id": _api_key_id,
 }
 # Installation-wide routes for platform admins only: members of organizations get 403 there,
 # whatever the id.

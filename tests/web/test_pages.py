@@ -75,7 +75,7 @@ async def test_home_page_is_html_with_the_product_heading(client: httpx.AsyncCli
 
 
 async def test_home_page_links_only_to_addresses_that_answer(client: httpx.AsyncClient) -> None:
-    # Sign-in pages don't exist yet: the home page must not pretend they do.
+    # The home page must not link to pages this version does not have.
     page = assert_html(await client.get("/", headers=HTML))
     internal = sorted({link for link in page.links if link.startswith("/")})
     assert internal, "the home page links to the install's own pages"

@@ -12,9 +12,10 @@ from hireflow.auth.dependencies import (
     CSRF_COOKIE,
     SESSION_COOKIE,
     EnrollingPrincipal,
+    EnrollingUser,
 )
 from hireflow.auth.schemas import LoginIn, LoginOut, MembershipRead, MeRead, SessionRead
-from hireflow.authz.context import permissions_of
+from hireflow.authz.context import permissions_for
 from hireflow.config import Settings
 from hireflow.db import DbSession
 from hireflow.deps import AppSettings, RequestOrigin
@@ -89,7 +90,7 @@ async def logout(
 
 
 @router.get("/me", response_model=MeRead, summary="The signed-in user and their organizations")
-async def me(principal: EnrollingPrincipal, session: DbSession) -> MeRead:
+async def me(principal: EnrollingUser, session: DbSession) -> MeRead:
     user = principal.user
     memberships = await organizations.memberships_of_user(session, user.id)
     return MeRead(
@@ -104,7 +105,7 @@ async def me(principal: EnrollingPrincipal, session: DbSession) -> MeRead:
                 organization_name=o.name,
                 organization_slug=o.slug,
                 role=r.key,
-                permissions=sorted(p.value for p in permissions_of(r)),
+                permissions=sorted(p.value for p in permissions_for(r, principal.api_token)),
             )
             for _, o, r in memberships
         ],

@@ -13,7 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from hireflow.api import API_PREFIX
 from hireflow.auth import mfa_service
-from hireflow.auth.dependencies import CurrentPrincipal, EnrollingPrincipal, PasswordPrincipal
+from hireflow.auth.dependencies import (
+    CurrentPrincipal,
+    EnrollingPrincipal,
+    EnrollingUser,
+    PasswordPrincipal,
+)
 from hireflow.db import DbSession
 from hireflow.deps import RequestOrigin
 
@@ -88,7 +93,7 @@ class MfaStatusOut(BaseModel):
 
 
 @router.get("/status", response_model=MfaStatusOut, summary="My two-factor authentication status")
-async def read_status(principal: EnrollingPrincipal, session: DbSession) -> MfaStatusOut:
+async def read_status(principal: EnrollingUser, session: DbSession) -> MfaStatusOut:
     status = await mfa_service.mfa_status(session, principal.user)
     return MfaStatusOut(
         enabled=status.enabled,

@@ -105,7 +105,7 @@ async def add_domain(
     domain = domain.strip().lower()
     provider(settings, provider_key)  # must be configured
     # Proof of control, kept simple: one can only claim the domain of one's own address.
-    if _domain(ctx.user.email) != domain:
+    if _domain(ctx.person().email) != domain:
         raise Invalid(
             "You can only require SSO for the domain of your own email address.",
             extra={"field": "domain"},
@@ -120,6 +120,7 @@ async def add_domain(
         "sso.domain_required",
         origin=origin,
         actor=ctx.user,
+        actor_email=ctx.actor_email,
         organization_id=ctx.organization.id,
         target_type="sso_domain",
         target_id=rule.id,
@@ -155,6 +156,7 @@ async def remove_domain(
         "sso.domain_released",
         origin=origin,
         actor=ctx.user,
+        actor_email=ctx.actor_email,
         organization_id=ctx.organization.id,
         target_type="sso_domain",
         target_id=domain_id,

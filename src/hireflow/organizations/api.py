@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from hireflow.api import API_PREFIX
 from hireflow.audit import service as audit
 from hireflow.audit.schemas import AuditEventPage, AuditEventRead
-from hireflow.auth.dependencies import CurrentPrincipal, MfaRequired, OptionalPrincipal
-from hireflow.authz.context import Ctx, OrgCtx, permissions_of, requires
+from hireflow.auth.dependencies import CurrentUser, MfaRequired, OptionalUser
+from hireflow.authz.context import Ctx, MemberCtx, OrgCtx, permissions_for, requires
 from hireflow.authz.permissions import Permission
 from hireflow.db import DbSession
 from hireflow.deps import AppSettings, RequestOrigin
@@ -57,7 +57,7 @@ def _read(ctx: Ctx) -> OrganizationRead:
         name=organization.name,
         slug=organization.slug,
         created_at=organization.created_at,
-        role=ctx.role.key,
+        role=ctx.role.key if ctx.role else None,
         permissions=sorted(p.value for p in ctx.permissions),
     )
 
@@ -66,10 +66,13 @@ def _read(ctx: Ctx) -> OrganizationRead:
     "/organizations", response_model=list[OrganizationRead], summary="Organizations I belong to"
 )
 async def list_my_organizations(
-    principal: CurrentPrincipal, session: DbSession
+    principal: CurrentUser, session: DbSession
 ) -> list[OrganizationRead]:
     rows = await repository.memberships_of_user(session, principal.user.id)
-    return [_read(Ctx(principal.user, o, m, r, permissions_of(r))) for m, o, r in rows]
+    return [
+        _read(MemberCtx(principal.user, o, m, r, permissions_for(r, principal.api_token)))
+        for m, o, r in rows
+    ]
 
 
 @router.get(
@@ -316,9 +319,9 @@ async def preview_invitation(body: InvitationToken, session: DbSession) -> Invit
     summary="Accept an invitation (signed in, or creating the account)",
 )
 async def accept_invitation(
-    body: InvitationAccept, principal: OptionalPrincipal, session: DbSession, origin: RequestOrigin
+    body: InvitationAccept, principal: OptionalUser, session: DbSession, origin: RequestOrigin
 ) -> OrganizationPublic:
-    if principal is not None and principal.user_session.mfa_verified_at is None:
+    if principal is not None and principal.second_factor_pending:
         raise MfaRequired("Finish signing in with your second factor first.")
     organization = await invitations.accept(
         session,

@@ -42,7 +42,7 @@ async def invite(
     role = await repository.get_role(session, ctx.organization.id, role_id)
     if role is None:
         raise Invalid("No role has this id.", extra={"field": "role_id"})
-    if role.is_system and role.key == "owner" and ctx.role.key != "owner":
+    if role.is_system and role.key == "owner" and (ctx.role is None or ctx.role.key != "owner"):
         raise Forbidden("Only an owner can invite an owner.")
     beyond = permissions_of(role) - ctx.permissions
     if beyond:
@@ -72,21 +72,23 @@ async def invite(
         organization_id=ctx.organization.id,
         email=address,
         role_id=role.id,
-        invited_by_user_id=ctx.user.id,
+        invited_by_user_id=ctx.user.id if ctx.user else None,
         token_hash=hash_token(raw),
         created_at=moment,
         expires_at=moment + LIFETIME,
     )
     session.add(invitation)
     await session.flush()
+    # An organization API key invites on behalf of the organization, not of a person.
+    invited = f"{ctx.user.name} invited you" if ctx.user else "You are invited"
     await send_email(
         session,
         to=address,
         kind="team_invitation",
         organization_id=ctx.organization.id,
-        subject=f"{ctx.user.name} invited you to {ctx.organization.name} on hireflow",
+        subject=f"{invited} to {ctx.organization.name} on hireflow",
         text=(
-            f"Hello,\n\n{ctx.user.name} invited you to join {ctx.organization.name} on "
+            f"Hello,\n\n{invited} to join {ctx.organization.name} on "
             f"hireflow as {role.name}.\n\nAccept the invitation here:\n"
             f"{settings.base_url}/invitations/accept?token={raw}\n\nThe link works once, "
             "for 7 days.\n"
@@ -97,6 +99,7 @@ async def invite(
         "member.invited",
         origin=origin,
         actor=ctx.user,
+        actor_email=ctx.actor_email,
         organization_id=ctx.organization.id,
         target_type="invitation",
         target_id=invitation.id,
@@ -138,6 +141,7 @@ async def revoke(session: AsyncSession, ctx: Ctx, invitation_id: uuid.UUID, orig
         "member.invitation_revoked",
         origin=origin,
         actor=ctx.user,
+        actor_email=ctx.actor_email,
         organization_id=ctx.organization.id,
         target_type="invitation",
         target_id=invitation.id,

@@ -55,6 +55,7 @@ async def create_role(session: AsyncSession, ctx: Ctx, data: RoleCreate, origin:
         "role.created",
         origin=origin,
         actor=ctx.user,
+        actor_email=ctx.actor_email,
         organization_id=ctx.organization.id,
         target_type="role",
         target_id=role.id,
@@ -96,6 +97,7 @@ async def update_role(
         "role.updated",
         origin=origin,
         actor=ctx.user,
+        actor_email=ctx.actor_email,
         organization_id=ctx.organization.id,
         target_type="role",
         target_id=role.id,
@@ -117,6 +119,7 @@ async def delete_role(session: AsyncSession, ctx: Ctx, role_id: uuid.UUID, origi
         "role.deleted",
         origin=origin,
         actor=ctx.user,
+        actor_email=ctx.actor_email,
         organization_id=ctx.organization.id,
         target_type="role",
         target_id=role_id,
@@ -129,6 +132,11 @@ async def _member(session: AsyncSession, ctx: Ctx, membership_id: uuid.UUID) -> 
     if membership is None:
         raise NotFound("No member has this id.")
     return membership
+
+
+def _acting_as_owner(ctx: Ctx) -> bool:
+    """A member with the Owner role (an organization API key never is)."""
+    return ctx.role is not None and ctx.role.key == OWNER
 
 
 async def _is_owner(session: AsyncSession, ctx: Ctx, membership: Membership) -> bool:
@@ -146,7 +154,7 @@ async def change_member_role(
         raise Invalid("No role has this id.", extra={"field": "role_id"})
     promoting_to_owner = role.is_system and role.key == OWNER
     demoting_owner = await _is_owner(session, ctx, membership) and not promoting_to_owner
-    if (promoting_to_owner or demoting_owner) and ctx.role.key != OWNER:
+    if (promoting_to_owner or demoting_owner) and not _acting_as_owner(ctx):
         raise Forbidden("Only an owner can make or unmake owners.")
     if demoting_owner and await repository.count_owners(session, ctx.organization.id) <= 1:
         raise Conflict("An organization keeps at least one owner.")
@@ -159,6 +167,7 @@ async def change_member_role(
         "member.role_changed",
         origin=origin,
         actor=ctx.user,
+        actor_email=ctx.actor_email,
         organization_id=ctx.organization.id,
         target_type="membership",
         target_id=membership.id,
@@ -175,10 +184,11 @@ async def remove_member(
     session: AsyncSession, ctx: Ctx, membership_id: uuid.UUID, origin: Origin
 ) -> None:
     membership = await _member(session, ctx, membership_id)
-    if membership.user_id != ctx.user.id:  # anyone may leave; removing others needs the right
+    # Anyone may leave; removing others needs the right.
+    if ctx.user is None or membership.user_id != ctx.user.id:
         ctx.require(Permission.MEMBERS_WRITE)
     if await _is_owner(session, ctx, membership):
-        if ctx.role.key != OWNER:
+        if not _acting_as_owner(ctx):
             raise Forbidden("Only an owner can remove an owner.")
         if await repository.count_owners(session, ctx.organization.id) <= 1:
             raise Conflict("An organization keeps at least one owner.")
@@ -189,6 +199,7 @@ async def remove_member(
         "member.removed",
         origin=origin,
         actor=ctx.user,
+        actor_email=ctx.actor_email,
         organization_id=ctx.organization.id,
         target_type="membership",
         target_id=membership_id,

@@ -22,7 +22,7 @@ class OrganizationPublic(BaseModel):
 class OrganizationRead(OrganizationPublic):
     """An organization as its members see it, with the caller's role there."""
 
-    role: str
+    role: str | None  # None when an organization API key is calling
     permissions: list[str]
 
 

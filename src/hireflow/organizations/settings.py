@@ -81,7 +81,7 @@ async def update_settings(
             organization_id=ctx.organization.id,
             key=key,
             value=after[key],
-            updated_by_user_id=ctx.user.id,
+            updated_by_user_id=ctx.user.id if ctx.user else None,
         )
         await session.execute(
             statement.on_conflict_do_update(
@@ -98,6 +98,7 @@ async def update_settings(
             "organization.settings_changed",
             origin=origin,
             actor=ctx.user,
+            actor_email=ctx.actor_email,
             organization_id=ctx.organization.id,
             target_type="organization",
             target_id=ctx.organization.id,
