@@ -162,3 +162,29 @@ async def test_change_password_keeps_this_session_only(
     )
     assert done.status_code == 204
     assert (await client.get("/api/v1/auth/me")).status_code == 200
+
+
+async def test_guessing_the_current_password_is_throttled(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    async with db.transaction() as session:
+        await make_user(session, email="guessed@example.test")
+    await sign_in(client, "guessed@example.test")
+    for _ in range(10):
+        wrong = await client.post(
+            "/api/v1/auth/password/change",
+            json={"current_password": "guess", "new_password": STRONG},
+        )
+        assert wrong.status_code == 401
+    blocked = await client.post(
+        "/api/v1/auth/password/change", json={"current_password": PASSWORD, "new_password": STRONG}
+    )
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) > 0
+    async with db.transaction() as session:
+        failures = await session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "auth.password_change_failed")
+        )
+    assert failures == 10

@@ -209,8 +209,14 @@ async def change_password(
     new_password: str,
     origin: Origin,
 ) -> None:
+    key = f"password-change:account:{user.id}"
+    wait = await throttle.retry_after(session, key, limit=10, window_seconds=900)
+    if wait is not None:
+        raise TooManyRequests("Too many wrong passwords. Try again later.", retry_after=wait)
     if not user.password_hash or not verify_password(user.password_hash, current_password):
-        raise Unauthorized("The current password is not correct.")
+        await throttle.record(session, key, window_seconds=900)
+        await audit.record(session, "auth.password_change_failed", origin=origin, actor=user)
+        raise Unauthorized("The current password is not correct.", keep_changes=True)
     await strong_password(new_password, user.email, user.name)
     user.password_hash = hash_password(new_password)
     revoked = await sessions.revoke_all(session, user.id, keep=current.id)
