@@ -21,6 +21,7 @@ from hireflow.kit.clock import now
 from hireflow.kit.passwords import verify_password
 from hireflow.kit.tokens import hash_token, new_token
 from hireflow.models import (
+    ApiToken,
     AuditEvent,
     Invitation,
     Membership,
@@ -32,6 +33,7 @@ from hireflow.models import (
 from hireflow.organizations import pages as organization_pages
 from hireflow.organizations import repository
 from hireflow.web.templating import SESSION_COOKIE_NAME
+from tests.factories.api_tokens import make_organization_key, make_personal_token
 from tests.factories.mail import emails_to, link_token
 from tests.factories.organizations import make_organization
 from tests.factories.users import MFA_SECRET, PASSWORD, make_member, make_user
@@ -948,12 +950,18 @@ async def test_every_page_with_an_id_answers_404_for_another_organizations_ids(
         )
         session.add_all([invitation, their_session])
         await session.flush()
+        their_token, _ = await make_personal_token(session, them.id)
+        their_key, _ = await make_organization_key(
+            session, theirs.id, them.id, scopes=["jobs:read"]
+        )
     their_ids = {
         "organization_id": theirs.id,
         "membership_id": their_membership.id,
         "role_id": their_role.id,
         "invitation_id": invitation.id,
         "session_id": their_session.id,
+        "token_id": their_token.id,
+        "api_key_id": their_key.id,
     }
     routes = _page_id_routes()
     unknown = {p for _, _, params in routes for p in params} - set(their_ids)
@@ -985,6 +993,10 @@ async def test_every_page_with_an_id_answers_404_for_another_organizations_ids(
         stored_session = await session.get(UserSession, their_session.id)
         assert stored_session is not None
         assert stored_session.revoked_at is None
+        for token_row in (their_token, their_key):
+            stored_token = await session.get(ApiToken, token_row.id)
+            assert stored_token is not None
+            assert stored_token.revoked_at is None
 
 
 # --- invitations ---------------------------------------------------------------------------------

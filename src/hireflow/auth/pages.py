@@ -14,20 +14,28 @@ where they can fix that: to the sign-in page, to the second factor, or to settin
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from hireflow.auth import accounts, mfa_service, service, sessions
+from hireflow.auth import accounts, api_tokens, mfa_service, service, sessions
 from hireflow.auth.accounts import InvalidLink
 from hireflow.auth.api import set_session_cookies
-from hireflow.auth.dependencies import CSRF_COOKIE, SESSION_COOKIE, OptionalPrincipal
+from hireflow.auth.api_tokens_api import PersonalTokenCreate
+from hireflow.auth.dependencies import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    OptionalPrincipal,
+    UserCaller,
+)
 from hireflow.auth.mfa import provisioning_uri, qr_svg
 from hireflow.auth.schemas import ChangePasswordIn, EmailIn, LoginIn, RegisterIn
 from hireflow.auth.service import EmailNotVerified, SsoRequired
 from hireflow.authz.context import permissions_of
+from hireflow.authz.permissions import Permission
 from hireflow.db import DbSession
 from hireflow.deps import AppSettings, RequestOrigin
 from hireflow.errors import AppError, Unauthorized
@@ -48,6 +56,9 @@ from hireflow.web.templating import (
     validated,
     with_query,
 )
+
+if TYPE_CHECKING:
+    from hireflow.organizations.pages import PermissionGroup
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,6 +82,7 @@ register_notices(
             "success", "Session signed out", "That browser has to sign in again."
         ),
         "mfa-off": Notice("success", "Two-factor authentication is off"),
+        "token-revoked": Notice("success", "API token revoked", "It no longer works."),
         "account-created": Notice(
             "success", "Account created", "Sign in with your email address and new password."
         ),
@@ -527,11 +539,21 @@ async def change_password(
     return see_other("/account", notice="password-changed")
 
 
-async def _security_context(session: DbSession, principal: SignedIn) -> dict[str, Any]:
+async def _security_context(
+    request: Request,
+    session: DbSession,
+    principal: SignedIn,
+    form: dict[str, str] | None = None,
+    checked: Iterable[str] = (),
+) -> dict[str, Any]:
     return {
         "mfa": await mfa_service.mfa_status(session, principal.user),
         "sessions": await sessions.list_for_user(session, principal.user.id),
         "current_session_id": principal.user_session.id,
+        "tokens": await api_tokens.list_personal_tokens(session, principal.user),
+        "form": form or {},
+        "scope_groups": _scope_groups(request, checked),
+        "labels": _permission_labels(),
     }
 
 
@@ -539,7 +561,9 @@ async def _security_context(session: DbSession, principal: SignedIn) -> dict[str
 async def security_page(
     request: Request, principal: AccountSession, session: DbSession
 ) -> HTMLResponse:
-    return _page(request, "auth/security.html", await _security_context(session, principal))
+    return _page(
+        request, "auth/security.html", await _security_context(request, session, principal)
+    )
 
 
 @router.post("/account/security/sessions/{session_id}/revoke", response_class=HTMLResponse)
@@ -555,7 +579,7 @@ async def revoke_session(
             session, user=principal.user, session_id=session_id, origin=origin
         )
     except AppError as exc:
-        context = await _security_context(session, principal)
+        context = await _security_context(request, session, principal)
         refuse(request, exc, "auth/security.html", context)
     if session_id == principal.user_session.id:
         return navigate(request, "/login?notice=signed-out")
@@ -577,7 +601,7 @@ async def regenerate_recovery_codes(
             session, user=principal.user, code=regenerate_code, origin=origin
         )
     except AppError as exc:
-        context = await _security_context(session, principal)
+        context = await _security_context(request, session, principal)
         refuse(request, exc, "auth/security.html", context, default_field="regenerate_code")
     return _page(
         request,
@@ -615,10 +639,10 @@ async def disable_mfa(
             origin=origin,
         )
     except mfa_service.ReauthenticationFailed as exc:
-        context = await _security_context(session, principal)
+        context = await _security_context(request, session, principal)
         refuse(request, exc, "auth/security.html", context, default_field="disable_code")
     except AppError as exc:
-        context = await _security_context(session, principal)
+        context = await _security_context(request, session, principal)
         refuse(request, exc, "auth/security.html", context)
     return see_other(SECURITY, notice="mfa-off")
 
@@ -723,3 +747,84 @@ async def mfa_setup_confirm(
         {"codes": codes, "continue_to": target, "first_time": True},
         headers=NO_STORE,
     )
+
+
+# --- personal API tokens -----------------------------------------------------------------------
+
+TOKEN_MESSAGES = {
+    "name": "Give the token a name (100 characters at most).",
+    "expires_in_days": "Enter a number of days from 1 to 365, or leave it empty.",
+    "scopes": "Choose permissions from the list.",
+}
+TOKEN_FIELDS = {"name": "name", "scopes": "scopes"}
+
+
+def _scope_groups(request: Request, checked: Iterable[str]) -> list[PermissionGroup]:
+    """The scopes a token may be limited to, grouped as in the role editor: those the user has
+    in any of their organizations can be chosen."""
+    # Imported here: the organization pages import this module.
+    from hireflow.organizations.pages import grouped_permissions
+
+    viewer: Viewer | None = getattr(request.state, "viewer", None)
+    held = {p for o in viewer.organizations for p in o.permissions} if viewer else set()
+    return grouped_permissions(checked, [p for p in Permission if p.value in held])
+
+
+def _permission_labels() -> dict[str, str]:
+    from hireflow.organizations.pages import PERMISSION_LABELS
+
+    return {p.value: label for p, label in PERMISSION_LABELS.items()}
+
+
+@router.post(SECURITY + "/tokens", response_class=HTMLResponse)
+async def create_personal_token(
+    request: Request,
+    principal: MemberSession,
+    session: DbSession,
+    origin: RequestOrigin,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    expires_in_days: Annotated[str, Form(max_length=20)] = "",
+    scopes: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    form = {"name": name, "expires_in_days": expires_in_days}
+    chosen = scopes or []
+    try:
+        data = validated(
+            PersonalTokenCreate,
+            {"name": name, "expires_in_days": expires_in_days.strip() or None, "scopes": chosen},
+            TOKEN_MESSAGES,
+        )
+        issued = await api_tokens.create_personal_token(
+            session,
+            UserCaller(principal.user, principal.user_session),
+            name=data.name,
+            scopes=data.scopes,
+            expires_in_days=data.expires_in_days,
+            origin=origin,
+        )
+    except AppError as exc:
+        context = await _security_context(request, session, principal, form, chosen)
+        refuse(request, exc, "auth/security.html", context, fields=TOKEN_FIELDS)
+    # The token is in this answer only: never in a URL, a redirect or a cache.
+    return _page(
+        request,
+        "auth/token_created.html",
+        {"issued": issued, "labels": _permission_labels()},
+        headers=NO_STORE,
+    )
+
+
+@router.post(SECURITY + "/tokens/{token_id}/revoke", response_class=HTMLResponse)
+async def revoke_personal_token(
+    request: Request,
+    token_id: uuid.UUID,
+    principal: AccountSession,
+    session: DbSession,
+    origin: RequestOrigin,
+) -> Response:
+    try:
+        await api_tokens.revoke_personal_token(session, principal.user, token_id, origin)
+    except AppError as exc:
+        context = await _security_context(request, session, principal)
+        refuse(request, exc, "auth/security.html", context)
+    return see_other(SECURITY, notice="token-revoked")

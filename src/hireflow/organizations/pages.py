@@ -19,6 +19,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.audit import service as audit
+from hireflow.auth import api_tokens
+from hireflow.auth.api_tokens_api import ApiKeyCreate
 from hireflow.auth.pages import OptionalSession, SignedIn, member_page, remember_viewer
 from hireflow.authz.context import Ctx, OrgCtx, permissions_of, requires
 from hireflow.authz.permissions import Permission
@@ -55,6 +57,7 @@ RolesWriter = Annotated[Ctx, Depends(requires(Permission.ROLES_WRITE))]
 AuditReader = Annotated[Ctx, Depends(requires(Permission.AUDIT_READ))]
 SettingsReader = Annotated[Ctx, Depends(requires(Permission.ORGANIZATION_READ))]
 SettingsWriter = Annotated[Ctx, Depends(requires(Permission.ORGANIZATION_SETTINGS_WRITE))]
+KeysWriter = Annotated[Ctx, Depends(requires(Permission.API_KEYS_WRITE))]
 
 AUDIT_PAGE_SIZE = 50
 OWNER = "owner"
@@ -72,6 +75,7 @@ register_notices(
         "role-saved": Notice("success", "Role saved"),
         "role-deleted": Notice("success", "Role deleted"),
         "settings-saved": Notice("success", "Settings saved"),
+        "api-key-revoked": Notice("success", "API key revoked", "It no longer works."),
         "invitation-accepted": Notice(
             "success", "Welcome to the team", "You are now a member of the organization."
         ),
@@ -327,7 +331,16 @@ class PermissionGroup:
 
 
 def permission_groups(ctx: Ctx, checked: Iterable[str]) -> list[PermissionGroup]:
+    return grouped_permissions(checked, ctx.permissions)
+
+
+def grouped_permissions(
+    checked: Iterable[str], grantable: Iterable[Permission]
+) -> list[PermissionGroup]:
+    """Every permission, grouped by domain: `checked` ones ticked, only `grantable` ones
+    selectable (the role editor, API key and personal token scopes)."""
     chosen = set(checked)
+    allowed = set(grantable)
     groups: dict[str, list[PermissionChoice]] = {}
     for permission in Permission:
         domain = _DOMAINS.get(permission.value.split(":", 1)[0], "Other")
@@ -336,7 +349,7 @@ def permission_groups(ctx: Ctx, checked: Iterable[str]) -> list[PermissionGroup]
                 value=permission.value,
                 label=PERMISSION_LABELS.get(permission, permission.value),
                 checked=permission.value in chosen,
-                grantable=permission in ctx.permissions,
+                grantable=permission in allowed,
             )
         )
     return [PermissionGroup(label, choices) for label, choices in groups.items()]
@@ -459,6 +472,95 @@ async def delete_role(
         }
         refuse(request, exc, "organizations/roles.html", context)
     return see_other(_roles_url(ctx), notice="role-deleted")
+
+
+# --- API keys ------------------------------------------------------------------------------------
+
+KEY_MESSAGES = {
+    "name": "Give the key a name (100 characters at most).",
+    "expires_in_days": "Enter a number of days from 1 to 365, or leave it empty.",
+    "scopes": "Choose at least one permission for the key.",
+}
+KEY_FIELDS = {"name": "name", "scopes": "scopes"}
+# The page showing a new key is never stored by caches.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _api_keys_url(ctx: Ctx) -> str:
+    return f"/organizations/{ctx.organization.id}/api-keys"
+
+
+async def _api_keys_context(
+    session: AsyncSession, ctx: Ctx, form: dict[str, str], checked: Iterable[str]
+) -> dict[str, Any]:
+    return {
+        **_org_context(ctx, "api-keys"),
+        "keys": await api_tokens.list_organization_keys(session, ctx),
+        "form": form,
+        "groups": permission_groups(ctx, checked),
+        "labels": {p.value: label for p, label in PERMISSION_LABELS.items()},
+    }
+
+
+@router.get("/api-keys", response_class=HTMLResponse)
+async def api_keys_page(request: Request, ctx: KeysWriter, session: DbSession) -> HTMLResponse:
+    context = await _api_keys_context(session, ctx, {}, [])
+    return templates.TemplateResponse(request, "organizations/api_keys.html", context)
+
+
+@router.post("/api-keys", response_class=HTMLResponse)
+async def create_api_key(
+    request: Request,
+    ctx: KeysWriter,
+    session: DbSession,
+    origin: RequestOrigin,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    expires_in_days: Annotated[str, Form(max_length=20)] = "",
+    scopes: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    form = {"name": name, "expires_in_days": expires_in_days}
+    chosen = scopes or []
+    try:
+        data = validated(
+            ApiKeyCreate,
+            {"name": name, "expires_in_days": expires_in_days.strip() or None, "scopes": chosen},
+            KEY_MESSAGES,
+        )
+        issued = await api_tokens.create_organization_key(
+            session,
+            ctx,
+            name=data.name,
+            scopes=data.scopes,
+            expires_in_days=data.expires_in_days,
+            origin=origin,
+        )
+    except AppError as exc:
+        context = await _api_keys_context(session, ctx, form, chosen)
+        refuse(request, exc, "organizations/api_keys.html", context, fields=KEY_FIELDS)
+    context = {
+        **_org_context(ctx, "api-keys"),
+        "issued": issued,
+        "labels": {p.value: label for p, label in PERMISSION_LABELS.items()},
+    }
+    return templates.TemplateResponse(
+        request, "organizations/api_key_created.html", context, headers=NO_STORE
+    )
+
+
+@router.post("/api-keys/{api_key_id}/revoke", response_class=HTMLResponse)
+async def revoke_api_key(
+    request: Request,
+    api_key_id: uuid.UUID,
+    ctx: KeysWriter,
+    session: DbSession,
+    origin: RequestOrigin,
+) -> Response:
+    try:
+        await api_tokens.revoke_organization_key(session, ctx, api_key_id, origin)
+    except AppError as exc:
+        context = await _api_keys_context(session, ctx, {}, [])
+        refuse(request, exc, "organizations/api_keys.html", context)
+    return see_other(_api_keys_url(ctx), notice="api-key-revoked")
 
 
 # --- audit log -----------------------------------------------------------------------------------
