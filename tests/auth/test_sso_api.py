@@ -128,3 +128,16 @@ async def test_an_organization_can_require_sso_for_its_domain(
         "/api/v1/auth/login", json={"email": "staff@corp.test", "password": PASSWORD}
     )
     assert allowed.status_code == 200
+
+
+async def test_the_login_page_offers_each_provider(browser: httpx.AsyncClient) -> None:
+    page = await browser.get("/login", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert 'href="/auth/oidc/fake/login"' in page.text
+    assert "Fake OIDC" in page.text
+
+
+async def test_without_providers_the_login_page_offers_none(client: httpx.AsyncClient) -> None:
+    page = await client.get("/login", headers={"accept": "text/html"})
+    assert page.status_code == 200
+    assert "/auth/oidc/" not in page.text
