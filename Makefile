@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 export UV_LINK_MODE := copy
 
-.PHONY: run test lint typecheck pytest bench assets install install-dev clean help
+.PHONY: run test lint typecheck runtime-imports pytest bench assets install install-dev clean help
 
 help:
 	@echo "make run    – start hireflow with demo data on the embedded PostgreSQL"
@@ -26,7 +26,7 @@ run: install assets
 	$(BIN)/hireflow serve --migrate --demo
 
 test: install-dev assets
-	@$(MAKE) --no-print-directory lint typecheck pytest
+	@$(MAKE) --no-print-directory lint typecheck runtime-imports pytest
 
 lint:
 	$(BIN)/ruff check src tests bench migrations
@@ -34,6 +34,11 @@ lint:
 
 typecheck:
 	$(BIN)/mypy
+
+# `make run` installs no development packages: prove the app does not need any.
+runtime-imports: $(UV)
+	@UV_PROJECT_ENVIRONMENT=$(CURDIR)/.hireflow/runtime-venv $(UV) sync --frozen --no-dev --quiet
+	@.hireflow/runtime-venv/bin/python -W ignore scripts/check_runtime_imports.py
 
 pytest:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
