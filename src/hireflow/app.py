@@ -29,6 +29,7 @@ from hireflow.organizations.pages import public as invitation_pages_router
 from hireflow.organizations.pages import router as organization_pages_router
 from hireflow.problems import install_error_handlers
 from hireflow.web.pages import router as pages_router
+from hireflow.web.platform_pages import router as platform_pages_router
 from hireflow.web.templating import STATIC_DIR, PageResponse, page_response_handler
 
 
@@ -90,6 +91,7 @@ def create_app(
     app.include_router(auth_pages_router)
     app.include_router(organization_pages_router)
     app.include_router(invitation_pages_router)
+    app.include_router(platform_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     if settings.cors_origins:  # closed unless origins are configured

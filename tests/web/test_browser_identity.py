@@ -48,6 +48,11 @@ async def test_register_verify_sign_in_enrol_mfa_and_invite_a_teammate(
 
     # Register.
     await page.goto(desktop.url("/register"))
+    # The form carries the pre-session CSRF token of its (HttpOnly) cookie.
+    cookies = {c["name"]: c for c in await page.context.cookies()}
+    assert cookies["hf_form_csrf"]["httpOnly"]
+    field = page.locator('form[action="/register"] input[name="csrf_token"]')
+    assert await field.input_value() == cookies["hf_form_csrf"]["value"]
     await page.get_by_label("Company name").fill(f"Browser Test {run}")
     await page.get_by_label("Your name").fill("Olive Owner")
     await page.get_by_label("Work email address").fill(owner)

@@ -27,6 +27,7 @@ from hireflow.models import (
     Membership,
     Organization,
     Role,
+    SsoDomain,
     User,
     UserSession,
 )
@@ -47,14 +48,36 @@ def csrf_of(client: httpx.AsyncClient) -> str:
     return str(client.cookies["hf_csrf"])
 
 
+FORM_CSRF = "hf_form_csrf"
+
+
+async def form_token(client: httpx.AsyncClient, path: str = "/login") -> str:
+    """Open a form that works without a session, as a browser would before posting it: the
+    page sets the pre-session CSRF cookie and renders the same value in the form."""
+    page = await client.get(path, headers=HTML)
+    assert page.status_code == 200, page.text
+    token = str(client.cookies[FORM_CSRF])
+    assert f'<input type="hidden" name="csrf_token" value="{token}">' in page.text
+    return token
+
+
+async def post_login(client: httpx.AsyncClient, data: dict[str, str]) -> httpx.Response:
+    """POST /login from the sign-in page (with its pre-session CSRF token)."""
+    token = await form_token(client)
+    return await client.post("/login", data={**data, "csrf_token": token}, headers=HTML)
+
+
+async def post_register(client: httpx.AsyncClient, data: dict[str, str]) -> httpx.Response:
+    token = await form_token(client, "/register")
+    return await client.post("/register", data={**data, "csrf_token": token}, headers=HTML)
+
+
 async def page_sign_in(
     client: httpx.AsyncClient, email: str, password: str = PASSWORD, next: str = ""
 ) -> str:
     """Sign in through the pages (with the second factor when the account has one); returns
     where the browser lands."""
-    response = await client.post(
-        "/login", data={"email": email, "password": password, "next": next}, headers=HTML
-    )
+    response = await post_login(client, {"email": email, "password": password, "next": next})
     assert response.status_code == 303, response.text
     location = response.headers["location"]
     if location.startswith("/mfa"):
@@ -148,11 +171,7 @@ async def test_sign_in_with_the_second_factor_reaches_next(
         organization = await make_organization(session)
         owner, _ = await make_member(session, organization, role="owner")
     team = f"/organizations/{organization.id}/team"
-    login = await client.post(
-        "/login",
-        data={"email": owner.email, "password": PASSWORD, "next": team},
-        headers=HTML,
-    )
+    login = await post_login(client, {"email": owner.email, "password": PASSWORD, "next": team})
     assert login.status_code == 303
     assert login.headers["location"] == str(httpx.URL("/mfa", params={"next": team}))
     assert "hf_session" in client.cookies
@@ -187,9 +206,7 @@ async def test_wrong_password_shows_the_form_again_with_the_message(
 ) -> None:
     async with db.transaction() as session:
         user = await make_user(session)
-    response = await client.post(
-        "/login", data={"email": user.email, "password": "not it"}, headers=HTML
-    )
+    response = await post_login(client, {"email": user.email, "password": "not it"})
     page = assert_html(response, 401)
     assert page.h1 == ["Sign in"]
     assert "The email address or the password is not correct." in response.text
@@ -205,8 +222,108 @@ async def test_wrong_password_shows_the_form_again_with_the_message(
     assert failed == 1
 
 
+async def failed_logins(db: Database, user_id: object) -> int:
+    async with db.transaction() as session:
+        return int(
+            await session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.action.in_(("auth.login_failed", "auth.login")),
+                    AuditEvent.actor_user_id == user_id,
+                )
+            )
+            or 0
+        )
+
+
+async def test_sign_in_page_sets_a_pre_session_csrf_cookie(client: httpx.AsyncClient) -> None:
+    response = await client.get("/login", headers=HTML)
+    assert_html(response)
+    cookie = next(
+        header
+        for header in response.headers.get_list("set-cookie")
+        if header.startswith(f"{FORM_CSRF}=")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie or "samesite=strict" in cookie.lower()
+    assert "Path=/" in cookie
+    token = str(client.cookies[FORM_CSRF])
+    assert f'name="csrf_token" value="{token}"' in response.text
+    # Another form opened in the same browser reuses the token (tabs open side by side).
+    await client.get("/register", headers=HTML)
+    assert str(client.cookies[FORM_CSRF]) == token
+
+
+@pytest.mark.parametrize("forged", ["missing", "no-cookie", "mismatch"])
+async def test_sign_in_without_the_form_token_is_403_and_signs_no_one_in(
+    client: httpx.AsyncClient, db: Database, forged: str
+) -> None:
+    """Login CSRF: a third-party site posting its own credentials to /login must not sign the
+    visitor in to the attacker's account."""
+    async with db.transaction() as session:
+        user = await make_user(session)
+    credentials = {"email": user.email, "password": PASSWORD}
+    token = await form_token(client)
+    if forged == "missing":
+        data = credentials
+    elif forged == "no-cookie":
+        client.cookies.delete(FORM_CSRF)
+        data = {**credentials, "csrf_token": token}
+    else:
+        data = {**credentials, "csrf_token": token[::-1]}
+    refused = await client.post("/login", data=data, headers=HTML)
+    assert_html(refused, 403)
+    assert "CSRF" in refused.text
+    assert "hf_session" not in client.cookies
+    assert await failed_logins(db, user.id) == 0  # nothing happened: no audit, no throttle
+    htmx = await client.post("/login", data=data, headers=HTMX)
+    assert htmx.status_code == 403
+    assert "hf_session" not in client.cookies
+
+
+async def test_sign_in_with_the_form_token_works_and_a_refusal_keeps_it(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    async with db.transaction() as session:
+        user = await make_user(session)
+    token = await form_token(client)
+    wrong = await client.post(
+        "/login",
+        data={"email": user.email, "password": "not it", "csrf_token": token},
+        headers=HTML,
+    )
+    assert_html(wrong, 401)
+    assert f'<input type="hidden" name="csrf_token" value="{token}">' in wrong.text
+    signed_in = await client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": token},
+        headers=HTML,
+    )
+    assert signed_in.status_code == 303
+    assert "hf_session" in client.cookies
+
+
+@pytest.mark.parametrize("forged", ["missing", "mismatch"])
+async def test_register_without_the_form_token_is_403_and_creates_nothing(
+    client: httpx.AsyncClient, db: Database, forged: str
+) -> None:
+    token = await form_token(client, "/register")
+    data = REGISTRATION if forged == "missing" else {**REGISTRATION, "csrf_token": token + "x"}
+    before = await count(db, User)
+    refused = await client.post("/register", data=data, headers=HTML)
+    assert_html(refused, 403)
+    assert await count(db, User) == before
+    assert await emails_to(db, REGISTRATION["email"]) == []
+    accepted = await client.post(
+        "/register", data={**REGISTRATION, "csrf_token": token}, headers=HTML
+    )
+    assert accepted.status_code == 303
+    assert await count(db, User) == before + 1
+
+
 async def test_empty_sign_in_form_marks_the_fields(client: httpx.AsyncClient) -> None:
-    response = await client.post("/login", data={}, headers=HTML)
+    response = await post_login(client, {})
     assert_html(response, 422)
     assert 'id="field-email-error">Enter your email address.' in response.text
     assert 'id="field-password-error">Enter your password.' in response.text
@@ -218,9 +335,7 @@ async def test_unverified_address_is_told_how_to_confirm(
 ) -> None:
     async with db.transaction() as session:
         user = await make_user(session, verified=False)
-    response = await client.post(
-        "/login", data={"email": user.email, "password": PASSWORD}, headers=HTML
-    )
+    response = await post_login(client, {"email": user.email, "password": PASSWORD})
     page = assert_html(response, 403)
     assert "/verify-email/resend" in page.links
 
@@ -241,9 +356,7 @@ async def test_next_never_leaves_the_site(
 ) -> None:
     async with db.transaction() as session:
         user = await make_user(session)
-    response = await client.post(
-        "/login", data={"email": user.email, "password": PASSWORD, "next": evil}, headers=HTML
-    )
+    response = await post_login(client, {"email": user.email, "password": PASSWORD, "next": evil})
     assert response.status_code == 303
     assert response.headers["location"] == "/"
     # Signed in already, the sign-in page forwards to `next`: the same check applies.
@@ -294,16 +407,14 @@ REGISTRATION = {
 
 
 async def test_register_confirm_then_sign_in(client: httpx.AsyncClient, db: Database) -> None:
-    registered = await client.post("/register", data=REGISTRATION, headers=HTML)
+    registered = await post_register(client, REGISTRATION)
     assert registered.status_code == 303
     assert registered.headers["location"] == "/check-inbox?reason=register"
     token = await link_token(db, "hank@globex.test", "/verify-email")
 
     # Opening the link confirms nothing yet: it shows a button.
     assert_html(await client.get(f"/verify-email?token={token}", headers=HTML))
-    early = await client.post(
-        "/login", data={"email": "hank@globex.test", "password": STRONG}, headers=HTML
-    )
+    early = await post_login(client, {"email": "hank@globex.test", "password": STRONG})
     assert early.status_code == 403
 
     confirmed = await client.post("/verify-email", data={"token": token}, headers=HTML)
@@ -332,9 +443,7 @@ async def test_weak_password_shows_the_form_again_and_creates_nothing(
     client: httpx.AsyncClient, db: Database
 ) -> None:
     before = await count(db, User)
-    response = await client.post(
-        "/register", data={**REGISTRATION, "password": "password1"}, headers=HTML
-    )
+    response = await post_register(client, {**REGISTRATION, "password": "password1"})
     page = assert_html(response, 422)
     assert page.h1 == ["Create your company's account"]
     assert 'id="field-password-error"' in response.text
@@ -347,9 +456,7 @@ async def test_weak_password_shows_the_form_again_and_creates_nothing(
 
 
 async def test_bad_phone_number_is_marked(client: httpx.AsyncClient) -> None:
-    response = await client.post(
-        "/register", data={**REGISTRATION, "phone": "call me maybe"}, headers=HTML
-    )
+    response = await post_register(client, {**REGISTRATION, "phone": "call me maybe"})
     assert_html(response, 422)
     assert 'id="field-phone-error"' in response.text
 
@@ -948,7 +1055,8 @@ async def test_every_page_with_an_id_answers_404_for_another_organizations_ids(
             last_seen_at=now(),
             expires_at=now() + timedelta(days=1),
         )
-        session.add_all([invitation, their_session])
+        their_rule = SsoDomain(organization_id=theirs.id, domain="theirs.test", provider_key="x")
+        session.add_all([invitation, their_session, their_rule])
         await session.flush()
         their_token, _ = await make_personal_token(session, them.id)
         their_key, _ = await make_organization_key(
@@ -962,6 +1070,7 @@ async def test_every_page_with_an_id_answers_404_for_another_organizations_ids(
         "session_id": their_session.id,
         "token_id": their_token.id,
         "api_key_id": their_key.id,
+        "sso_domain_id": their_rule.id,
     }
     routes = _page_id_routes()
     unknown = {p for _, _, params in routes for p in params} - set(their_ids)
@@ -993,6 +1102,7 @@ async def test_every_page_with_an_id_answers_404_for_another_organizations_ids(
         stored_session = await session.get(UserSession, their_session.id)
         assert stored_session is not None
         assert stored_session.revoked_at is None
+        assert await session.get(SsoDomain, their_rule.id) is not None
         for token_row in (their_token, their_key):
             stored_token = await session.get(ApiToken, token_row.id)
             assert stored_token is not None
@@ -1026,17 +1136,30 @@ async def test_accept_an_invitation_with_a_new_account(
         page = assert_html(preview)
         assert page.h1 == ["Join Umbrella Pages"]
         assert "Recruiter" in preview.text
+        # Without a session, the form carries the pre-session CSRF token of its cookie.
+        form_csrf = str(newcomer.cookies[FORM_CSRF])
+        hidden = f'<input type="hidden" name="csrf_token" value="{form_csrf}">'
+        assert hidden in preview.text
+        members_before = await count(db, Membership)
+        forged = await newcomer.post(
+            "/invitations/accept",
+            data={"token": token, "name": "Nina", "password": STRONG},
+            headers=HTML,
+        )
+        assert_html(forged, 403)
+        assert await count(db, Membership) == members_before  # nothing was accepted
         weak = await newcomer.post(
             "/invitations/accept",
-            data={"token": token, "name": "Nina", "password": "nina"},
+            data={"token": token, "name": "Nina", "password": "nina", "csrf_token": form_csrf},
             headers=HTML,
         )
         assert_html(weak, 422)
         assert 'id="field-password-error"' in weak.text
         assert 'value="Nina"' in weak.text
+        assert hidden in weak.text  # the refused form keeps its token
         joined = await newcomer.post(
             "/invitations/accept",
-            data={"token": token, "name": "Nina", "password": STRONG},
+            data={"token": token, "name": "Nina", "password": STRONG, "csrf_token": form_csrf},
             headers=HTML,
         )
         assert joined.headers["location"] == "/login?notice=account-created"

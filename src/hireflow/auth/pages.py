@@ -27,7 +27,9 @@ from hireflow.auth.api import set_session_cookies
 from hireflow.auth.api_tokens_api import PersonalTokenCreate
 from hireflow.auth.dependencies import (
     CSRF_COOKIE,
+    CSRF_FORM_FIELD,
     SESSION_COOKIE,
+    CsrfFailed,
     OptionalPrincipal,
     UserCaller,
 )
@@ -36,9 +38,11 @@ from hireflow.auth.schemas import ChangePasswordIn, EmailIn, LoginIn, RegisterIn
 from hireflow.auth.service import EmailNotVerified, SsoRequired
 from hireflow.authz.context import permissions_of
 from hireflow.authz.permissions import Permission
+from hireflow.config import Settings
 from hireflow.db import DbSession
 from hireflow.deps import AppSettings, RequestOrigin
 from hireflow.errors import AppError, Unauthorized
+from hireflow.kit.tokens import new_token, same
 from hireflow.models import User, UserSession
 from hireflow.organizations import repository as organizations
 from hireflow.web.templating import (
@@ -144,6 +148,7 @@ async def remember_viewer(request: Request, session: DbSession, principal: Signe
         name=principal.user.name,
         email=principal.user.email,
         csrf_token=principal.user_session.csrf_token,
+        is_platform_admin=principal.user.is_platform_admin,
         organizations=tuple(
             ViewerOrganization(
                 id=organization.id,
@@ -199,6 +204,48 @@ def _page(
     return templates.TemplateResponse(request, name, context or {}, headers=headers)
 
 
+# --- forms that start a session or an account without one (login CSRF) -----------------------
+
+# Before a session exists there is no session CSRF token: the sign-in, registration and
+# invitation forms use a double-submit token instead. Their page sets this cookie and renders
+# the same value in the form; the POST must send both, equal. A third-party site can neither
+# read nor set the cookie (HttpOnly, SameSite=Strict), so it cannot sign a visitor in as itself.
+FORM_CSRF_COOKIE = "hf_form_csrf"
+FORM_CSRF_MAX_AGE = 2 * 3600
+FormCsrfField = Annotated[str, Form(alias=CSRF_FORM_FIELD, max_length=200)]
+
+
+def form_csrf_token(request: Request) -> str:
+    """The browser's pre-session form token: the cookie it already has, or a new one."""
+    existing = request.cookies.get(FORM_CSRF_COOKIE, "")
+    return existing if 20 <= len(existing) <= 200 else new_token()
+
+
+def set_form_csrf_cookie(response: Response, settings: Settings, token: str) -> Response:
+    response.set_cookie(
+        FORM_CSRF_COOKIE,
+        token,
+        max_age=FORM_CSRF_MAX_AGE,
+        httponly=True,
+        secure=settings.secure_cookies,
+        samesite="strict",
+        path="/",
+    )
+    return response
+
+
+def check_form_csrf(request: Request, sent: str) -> str:
+    """Refuse (403 `csrf-failed`) a pre-session form whose token is missing or is not the
+    cookie's; returns the token, to render again in a refused form."""
+    cookie = request.cookies.get(FORM_CSRF_COOKIE, "")
+    if not cookie or not sent or not same(cookie, sent):
+        raise CsrfFailed(
+            "This form did not carry its security token (or cookies are off). "
+            "Reload the page and try again."
+        )
+    return sent
+
+
 # --- sign-in, second factor, sign-out ------------------------------------------------------
 
 LOGIN_MESSAGES = {
@@ -208,13 +255,17 @@ LOGIN_MESSAGES = {
 
 
 @router.get("/login", response_class=HTMLResponse)
-async def login_page(request: Request, principal: OptionalSession, next_: Next = None) -> Response:
+async def login_page(
+    request: Request, principal: OptionalSession, settings: AppSettings, next_: Next = None
+) -> Response:
     target = safe_next(next_)
     if principal is not None:
         if principal.user_session.mfa_verified_at is None:
             return RedirectResponse(with_query("/mfa", next=_next_param(target)), 303)
         return RedirectResponse(target, 303)
-    return _page(request, "auth/login.html", {"form": {}, "next": target})
+    token = form_csrf_token(request)
+    page = _page(request, "auth/login.html", {"form": {}, "next": target, "csrf_token": token})
+    return set_form_csrf_cookie(page, settings, token)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -226,9 +277,11 @@ async def login(
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next_: NextField = "",
+    csrf_token: FormCsrfField = "",
 ) -> Response:
+    token = check_form_csrf(request, csrf_token)
     target = safe_next(next_)
-    context: dict[str, Any] = {"form": {"email": email}, "next": target}
+    context: dict[str, Any] = {"form": {"email": email}, "next": target, "csrf_token": token}
     try:
         credentials = validated(LoginIn, {"email": email, "password": password}, LOGIN_MESSAGES)
         signed_in = await service.sign_in(
@@ -345,8 +398,10 @@ InboxReason = Literal["register", "verify", "reset"]
 
 
 @router.get("/register", response_class=HTMLResponse)
-async def register_page(request: Request) -> HTMLResponse:
-    return _page(request, "auth/register.html", {"form": {}})
+async def register_page(request: Request, settings: AppSettings) -> Response:
+    token = form_csrf_token(request)
+    page = _page(request, "auth/register.html", {"form": {}, "csrf_token": token})
+    return set_form_csrf_cookie(page, settings, token)
 
 
 @router.post("/register", response_class=HTMLResponse)
@@ -360,7 +415,9 @@ async def register(
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     phone: Annotated[str, Form()] = "",
+    csrf_token: FormCsrfField = "",
 ) -> Response:
+    token = check_form_csrf(request, csrf_token)
     form = {"company": company, "name": name, "email": email, "phone": phone}
     try:
         data = validated(
@@ -379,7 +436,8 @@ async def register(
             settings=settings,
         )
     except AppError as exc:
-        refuse(request, exc, "auth/register.html", {"form": form}, fields=REGISTER_FIELDS)
+        context = {"form": form, "csrf_token": token}
+        refuse(request, exc, "auth/register.html", context, fields=REGISTER_FIELDS)
     return see_other("/check-inbox?reason=register")
 
 

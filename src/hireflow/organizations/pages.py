@@ -19,11 +19,22 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.audit import service as audit
-from hireflow.auth import api_tokens
+from hireflow.auth import api_tokens, sso
 from hireflow.auth.api_tokens_api import ApiKeyCreate
-from hireflow.auth.pages import OptionalSession, SignedIn, member_page, remember_viewer
+from hireflow.auth.pages import (
+    FormCsrfField,
+    OptionalSession,
+    SignedIn,
+    check_form_csrf,
+    form_csrf_token,
+    member_page,
+    remember_viewer,
+    set_form_csrf_cookie,
+)
+from hireflow.auth.sso_api import SsoDomainCreate
 from hireflow.authz.context import Ctx, OrgCtx, permissions_of, requires
 from hireflow.authz.permissions import Permission
+from hireflow.config import Settings
 from hireflow.db import DbSession
 from hireflow.deps import AppSettings, RequestOrigin
 from hireflow.errors import AppError, NotFound
@@ -76,6 +87,12 @@ register_notices(
         "role-deleted": Notice("success", "Role deleted"),
         "settings-saved": Notice("success", "Settings saved"),
         "api-key-revoked": Notice("success", "API key revoked", "It no longer works."),
+        "sso-domain-added": Notice(
+            "success", "Single sign-on required", "Addresses at this domain now sign in through it."
+        ),
+        "sso-domain-removed": Notice(
+            "success", "Single sign-on no longer required", "Passwords work again for the domain."
+        ),
         "invitation-accepted": Notice(
             "success", "Welcome to the team", "You are now a member of the organization."
         ),
@@ -687,6 +704,84 @@ async def save_settings(
     return see_other(f"/organizations/{ctx.organization.id}/settings", notice="settings-saved")
 
 
+# --- single sign-on rules -----------------------------------------------------------------------
+
+SSO_MESSAGES = {
+    "domain": "Enter an email domain such as example.com.",
+    "provider_key": "Choose a sign-in provider from the list.",
+}
+SSO_FIELDS = {"domain": "domain", "provider_key": "provider_key"}
+
+
+def _sso_url(ctx: Ctx) -> str:
+    return f"/organizations/{ctx.organization.id}/sso"
+
+
+async def _sso_context(
+    session: AsyncSession, ctx: Ctx, settings: Settings, form: dict[str, str]
+) -> dict[str, Any]:
+    labels = {p.key: p.label for p in settings.oidc_providers}
+    return {
+        **_org_context(ctx, "sso"),
+        "rules": await sso.list_domains(session, ctx),
+        "provider_labels": labels,
+        "provider_options": list(labels.items()),
+        "form": form,
+    }
+
+
+@router.get("/sso", response_class=HTMLResponse)
+async def sso_page(
+    request: Request, ctx: SettingsWriter, session: DbSession, settings: AppSettings
+) -> HTMLResponse:
+    context = await _sso_context(session, ctx, settings, {})
+    return templates.TemplateResponse(request, "organizations/sso.html", context)
+
+
+@router.post("/sso", response_class=HTMLResponse)
+async def add_sso_domain(
+    request: Request,
+    ctx: SettingsWriter,
+    session: DbSession,
+    settings: AppSettings,
+    origin: RequestOrigin,
+    domain: Annotated[str, Form(max_length=1000)] = "",
+    provider_key: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    form = {"domain": domain.strip(), "provider_key": provider_key}
+    try:
+        data = validated(SsoDomainCreate, form, SSO_MESSAGES)
+        await sso.add_domain(
+            session,
+            ctx,
+            domain=data.domain,
+            provider_key=data.provider_key,
+            origin=origin,
+            settings=settings,
+        )
+    except AppError as exc:
+        context = await _sso_context(session, ctx, settings, form)
+        refuse(request, exc, "organizations/sso.html", context, fields=SSO_FIELDS)
+    return see_other(_sso_url(ctx), notice="sso-domain-added")
+
+
+@router.post("/sso/{sso_domain_id}/remove", response_class=HTMLResponse)
+async def remove_sso_domain(
+    request: Request,
+    sso_domain_id: uuid.UUID,
+    ctx: SettingsWriter,
+    session: DbSession,
+    settings: AppSettings,
+    origin: RequestOrigin,
+) -> Response:
+    try:
+        await sso.remove_domain(session, ctx, sso_domain_id, origin)
+    except AppError as exc:
+        context = await _sso_context(session, ctx, settings, {})
+        refuse(request, exc, "organizations/sso.html", context)
+    return see_other(_sso_url(ctx), notice="sso-domain-removed")
+
+
 # --- accepting an invitation ---------------------------------------------------------------------
 
 
@@ -720,8 +815,9 @@ async def invitation_page(
     request: Request,
     principal: OptionalSession,
     session: DbSession,
+    settings: AppSettings,
     token: Annotated[str, Query(max_length=200)] = "",
-) -> HTMLResponse:
+) -> Response:
     """What the invitation is for (reading it uses nothing up; accepting is a POST)."""
     if (pending := _pending_second_factor(request, principal)) is not None:
         raise pending
@@ -731,7 +827,13 @@ async def invitation_page(
         context = await _invitation_context(session, token, principal)
     except AppError as exc:
         refuse(request, exc, "organizations/invitation.html", {"failed": True})
-    return templates.TemplateResponse(request, "organizations/invitation.html", context)
+    if principal is not None:
+        return templates.TemplateResponse(request, "organizations/invitation.html", context)
+    # Creating an account without a session: the pre-session form token (see auth.pages).
+    form_token = form_csrf_token(request)
+    context["csrf_token"] = form_token
+    page = templates.TemplateResponse(request, "organizations/invitation.html", context)
+    return set_form_csrf_cookie(page, settings, form_token)
 
 
 @public.post("/invitations/accept", response_class=HTMLResponse)
@@ -743,9 +845,11 @@ async def accept_invitation(
     token: Annotated[str, Form(max_length=200)] = "",
     name: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: FormCsrfField = "",
 ) -> Response:
     if (pending := _pending_second_factor(request, principal)) is not None:
         raise pending
+    form_token = None if principal is not None else check_form_csrf(request, csrf_token)
     if principal is not None:
         await remember_viewer(request, session, principal)
     try:
@@ -763,6 +867,8 @@ async def accept_invitation(
         except AppError:
             refuse(request, exc, "organizations/invitation.html", {"failed": True})
         context["form"] = {"name": name}
+        if form_token is not None:
+            context["csrf_token"] = form_token
         fields = {"name": "name", "password": "password"}
         refuse(request, exc, "organizations/invitation.html", context, fields=fields)
     if principal is None:

@@ -45,6 +45,8 @@ class Viewer:
     email: str
     csrf_token: str
     organizations: tuple[ViewerOrganization, ...] = ()
+    # Shows the "Platform" navigation link (installation-wide audit log and outbox).
+    is_platform_admin: bool = False
 
 
 @dataclass(frozen=True)
