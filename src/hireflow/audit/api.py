@@ -33,16 +33,15 @@ async def list_platform_audit_events(
 ) -> AuditEventPage:
     if not principal.user.is_platform_admin:
         raise Forbidden("Only platform admins can read the installation's audit log.")
-    events = await service.list_events(
+    page = await service.list_events(
         session,
         organization_id=organization_id,
         action=action,
         actor_user_id=actor_user_id,
         before_id=before_id,
-        limit=limit + 1,
+        limit=limit,
     )
-    page = events[:limit]
     return AuditEventPage(
-        items=[AuditEventRead.model_validate(e) for e in page],
-        next_before_id=page[-1].id if len(events) > limit else None,
+        items=[AuditEventRead.model_validate(e) for e in page.items],
+        next_before_id=page.next_before_id,
     )

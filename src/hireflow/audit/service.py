@@ -60,6 +60,13 @@ async def record(
     return await repository.add(session, event)
 
 
+@dataclass(frozen=True)
+class EventPage:
+    items: list[AuditEvent]
+    # Pass as `before_id` for the next (older) page; None on the last page.
+    next_before_id: int | None
+
+
 async def list_events(
     session: AsyncSession,
     *,
@@ -68,14 +75,16 @@ async def list_events(
     actor_user_id: uuid.UUID | None = None,
     before_id: int | None = None,
     limit: int = 50,
-) -> list[AuditEvent]:
+) -> EventPage:
     """Newest first; `before_id` continues a previous page (keyset pagination).
     `organization_id=None` lists the whole installation (platform admins)."""
-    return await repository.list_events(
+    events = await repository.list_events(
         session,
         organization_id=organization_id,
         action=action,
         actor_user_id=actor_user_id,
         before_id=before_id,
-        limit=limit,
+        limit=limit + 1,
     )
+    items = events[:limit]
+    return EventPage(items, items[-1].id if len(events) > limit else None)

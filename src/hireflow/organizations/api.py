@@ -16,6 +16,7 @@ from hireflow.authz.permissions import Permission
 from hireflow.db import DbSession
 from hireflow.deps import AppSettings, RequestOrigin
 from hireflow.errors import NotFound
+from hireflow.models import Membership, Role, User
 from hireflow.organizations import invitations, members, repository, service
 from hireflow.organizations import settings as org_settings
 from hireflow.organizations.schemas import (
@@ -48,6 +49,17 @@ Slug = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z
 async def read_public_organization(slug: Slug, session: DbSession) -> OrganizationPublic:
     organization = await service.get_public_organization(session, slug)
     return OrganizationPublic.model_validate(organization)
+
+
+def _member_read(membership: Membership, user: User, role: Role) -> MemberRead:
+    return MemberRead(
+        membership_id=membership.id,
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        role=role.key,
+        joined_at=membership.created_at,
+    )
 
 
 def _read(ctx: Ctx) -> OrganizationRead:
@@ -94,17 +106,7 @@ async def list_members(
     ctx: Annotated[Ctx, Depends(requires(Permission.MEMBERS_READ))], session: DbSession
 ) -> list[MemberRead]:
     rows = await repository.members(session, ctx.organization.id)
-    return [
-        MemberRead(
-            membership_id=m.id,
-            user_id=u.id,
-            email=u.email,
-            name=u.name,
-            role=r.key,
-            joined_at=m.created_at,
-        )
-        for m, u, r in rows
-    ]
+    return [_member_read(m, u, r) for m, u, r in rows]
 
 
 @router.get(
@@ -132,18 +134,17 @@ async def list_audit_events(
     before_id: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> AuditEventPage:
-    events = await audit.list_events(
+    page = await audit.list_events(
         session,
         organization_id=ctx.organization.id,
         action=action,
         actor_user_id=actor_user_id,
         before_id=before_id,
-        limit=limit + 1,
+        limit=limit,
     )
-    page = events[:limit]
     return AuditEventPage(
-        items=[AuditEventRead.model_validate(e) for e in page],
-        next_before_id=page[-1].id if len(events) > limit else None,
+        items=[AuditEventRead.model_validate(e) for e in page.items],
+        next_before_id=page.next_before_id,
     )
 
 
@@ -219,14 +220,7 @@ async def change_member_role(
     membership = await members.change_member_role(session, ctx, membership_id, body.role_id, origin)
     rows = await repository.members(session, ctx.organization.id)
     m, u, r = next(row for row in rows if row[0].id == membership.id)
-    return MemberRead(
-        membership_id=m.id,
-        user_id=u.id,
-        email=u.email,
-        name=u.name,
-        role=r.key,
-        joined_at=m.created_at,
-    )
+    return _member_read(m, u, r)
 
 
 @router.delete(

@@ -601,15 +601,14 @@ async def audit_page(
 ) -> HTMLResponse:
     action = action.strip()
     actor_id = _uuid_or_none(actor)
-    events = await audit.list_events(
+    page = await audit.list_events(
         session,
         organization_id=ctx.organization.id,
         action=action or None,
         actor_user_id=actor_id,
         before_id=before,
-        limit=AUDIT_PAGE_SIZE + 1,
+        limit=AUDIT_PAGE_SIZE,
     )
-    page = events[:AUDIT_PAGE_SIZE]
     base = with_query(
         f"/organizations/{ctx.organization.id}/audit",
         action=action or None,
@@ -622,12 +621,12 @@ async def audit_page(
     )
     context = {
         **_org_context(ctx, "audit"),
-        "events": page,
+        "events": page.items,
         "filters": {"action": action, "actor": str(actor_id) if actor_id else ""},
         "actors": [(str(user.id), f"{user.name} ({user.email})") for _, user, _ in team],
         "newest_url": base if before else None,
         "older_url": (
-            with_query(base, before=str(page[-1].id)) if len(events) > AUDIT_PAGE_SIZE else None
+            with_query(base, before=str(page.next_before_id)) if page.next_before_id else None
         ),
     }
     return templates.TemplateResponse(request, "organizations/audit.html", context)

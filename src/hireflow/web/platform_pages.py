@@ -18,7 +18,6 @@ from hireflow.audit import service as audit
 from hireflow.auth.pages import MemberSession, SignedIn
 from hireflow.db import DbSession
 from hireflow.errors import Forbidden
-from hireflow.models import AuditEvent
 from hireflow.notifications import service as notifications
 from hireflow.notifications.schemas import OutboxStatus
 from hireflow.web.templating import Viewer, templates, with_query
@@ -66,26 +65,25 @@ async def platform_audit_page(
     organization, action, actor = organization.strip(), action.strip(), actor.strip()
     organization_id, actor_id = _uuid_or_none(organization), _uuid_or_none(actor)
     filters = {"organization": organization, "action": action, "actor": actor}
-    events: list[AuditEvent] = []
+    page = audit.EventPage([], None)
     # An id that is not a UUID matches nothing (rather than being silently dropped).
     if (organization_id or not organization) and (actor_id or not actor):
-        events = await audit.list_events(
+        page = await audit.list_events(
             session,
             organization_id=organization_id,
             action=action or None,
             actor_user_id=actor_id,
             before_id=before,
-            limit=PAGE_SIZE + 1,
+            limit=PAGE_SIZE,
         )
-    page = events[:PAGE_SIZE]
     base = with_query("/platform/audit", **{k: v or None for k, v in filters.items()})
     context = {
-        "events": page,
+        "events": page.items,
         "filters": filters,
         "filtered": any(filters.values()),
         "newest_url": base if before else None,
         "older_url": (
-            with_query(base, before=str(page[-1].id)) if len(events) > PAGE_SIZE else None
+            with_query(base, before=str(page.next_before_id)) if page.next_before_id else None
         ),
     }
     return _page(request, "platform/audit.html", "audit", context)
