@@ -29,7 +29,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 # Modules whose import registers tasks; every worker imports them.
-TASK_MODULES = ["hireflow.worker.maintenance", "hireflow.notifications.tasks"]
+TASK_MODULES = [
+    "hireflow.worker.maintenance",
+    "hireflow.notifications.tasks",
+    "hireflow.auth.tasks",
+]
 
 # Exponential backoff: a failing job waits 2, 4, 8, 16 s between its 5 attempts (procrastinate
 # counts the 4 retries), then stays in the `failed` state, counted in /metrics and listed by
