@@ -408,13 +408,26 @@ async def test_enrolment_needs_the_password(client: httpx.AsyncClient, db: Datab
     assert hits == 1
 
 
-async def test_enrolment_is_refused_when_mfa_is_on(client: httpx.AsyncClient, db: Database) -> None:
-    user, secret, _ = await _make_mfa_user(db)
-    await _sign_in_fully(client, db, user, secret)
-    refused = await client.post(f"{MFA}/enrol", json={"password": PASSWORD})
-    assert refused.status_code == 409
-    assert refused.json()["code"] == "mfa-already-enabled"
-    assert (await _user(db, user.id)).mfa_pending_secret is None
+async def test_mfa_moves_to_a_new_authenticator_app(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    user, old_secret, _ = await _make_mfa_user(db)
+    await _sign_in_fully(client, db, user, old_secret)
+    started = await client.post(f"{MFA}/enrol", json={"password": PASSWORD})
+    assert started.status_code == 200, started.text
+    new_secret = started.json()["secret"]
+    assert new_secret != old_secret
+    # Until the new app is confirmed, the old one stays in force.
+    assert (await _user(db, user.id)).mfa_secret == old_secret
+    confirmed = await client.post(f"{MFA}/confirm", json={"code": pyotp.TOTP(new_secret).now()})
+    assert confirmed.status_code == 200, confirmed.text
+    assert len(confirmed.json()["recovery_codes"]) == 10
+    stored = await _user(db, user.id)
+    assert stored.mfa_secret == new_secret
+    assert stored.mfa_pending_secret is None
+    assert [e.action for e in await _events(db, "auth.mfa_app_replaced")] == [
+        "auth.mfa_app_replaced"
+    ]
 
 
 async def test_a_wrong_confirmation_code_changes_nothing(

@@ -46,11 +46,6 @@ ISSUER = "hireflow"
 VerificationMethod = Literal["totp", "recovery_code"]
 
 
-class MfaAlreadyEnabled(Conflict):
-    code = "mfa-already-enabled"
-    title = "Two-factor authentication is already on"
-
-
 class MfaNotEnabled(Conflict):
     code = "mfa-not-enabled"
     title = "Two-factor authentication is off"
@@ -137,13 +132,10 @@ async def start_enrolment(
     session: AsyncSession, *, user: User, password: str, origin: Origin
 ) -> Enrolment:
     """A fresh secret for the user's authenticator app, kept as pending until a code from it is
-    confirmed. Starting again replaces the pending secret."""
+    confirmed. Starting again replaces the pending secret. With MFA already on this moves it to
+    a new app (a lost phone): the caller's session has passed the second factor, and the
+    password is asked again; the old app keeps working until the new one is confirmed."""
     await _lock(session, user)
-    if user.mfa_enabled_at is not None:
-        raise MfaAlreadyEnabled(
-            "Two-factor authentication is already on. Turn it off first to use a new "
-            "authenticator app."
-        )
     await _reauthenticate(session, user, origin, purpose="enrol", password=password)
     secret = new_totp_secret()
     user.mfa_pending_secret = secret
@@ -160,8 +152,7 @@ async def confirm_enrolment(
     only time they are shown). The calling session counts as verified; every other session of
     the user ends."""
     await _lock(session, user)
-    if user.mfa_enabled_at is not None:
-        raise MfaAlreadyEnabled("Two-factor authentication is already on.")
+    replacing = user.mfa_enabled_at is not None
     pending = user.mfa_pending_secret
     if pending is None:
         raise MfaEnrolmentNotStarted("Start the set-up first: no new authenticator is waiting.")
@@ -182,7 +173,7 @@ async def confirm_enrolment(
     revoked = await sessions.revoke_all(session, user.id, keep=user_session.id)
     await audit.record(
         session,
-        "auth.mfa_enabled",
+        "auth.mfa_app_replaced" if replacing else "auth.mfa_enabled",
         origin=origin,
         actor=user,
         data={"other_sessions_revoked": revoked},

@@ -728,8 +728,6 @@ async def _setup_context(
 async def mfa_setup_page(
     request: Request, principal: AccountSession, session: DbSession, next_: Next = None
 ) -> Response:
-    if principal.user.mfa_enabled_at is not None:
-        return RedirectResponse(SECURITY, 303)
     context = await _setup_context(session, principal, safe_next(next_, SECURITY), "password")
     return _page(request, "auth/mfa_setup.html", context)
 
@@ -750,8 +748,6 @@ async def mfa_setup_start(
         enrolment = await mfa_service.start_enrolment(
             session, user=principal.user, password=password, origin=origin
         )
-    except mfa_service.MfaAlreadyEnabled:
-        return see_other(SECURITY)
     except mfa_service.ReauthenticationFailed as exc:
         refuse(request, exc, "auth/mfa_setup.html", context, default_field="password")
     except AppError as exc:
@@ -785,8 +781,6 @@ async def mfa_setup_confirm(
             code=code,
             origin=origin,
         )
-    except mfa_service.MfaAlreadyEnabled:
-        return see_other(SECURITY)
     except AppError as exc:
         enrolment = _pending_enrolment(principal.user)
         if enrolment is None:
