@@ -16,7 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -45,6 +45,11 @@ from hireflow.errors import AppError, Unauthorized
 from hireflow.kit.tokens import new_token, same
 from hireflow.models import User, UserSession
 from hireflow.organizations import repository as organizations
+from hireflow.web.permissions import (
+    PERMISSION_LABELS_BY_VALUE,
+    PermissionGroup,
+    grouped_permissions,
+)
 from hireflow.web.templating import (
     FormInvalid,
     Notice,
@@ -60,9 +65,6 @@ from hireflow.web.templating import (
     validated,
     with_query,
 )
-
-if TYPE_CHECKING:
-    from hireflow.organizations.pages import PermissionGroup
 
 router = APIRouter(include_in_schema=False)
 
@@ -611,7 +613,7 @@ async def _security_context(
         "tokens": await api_tokens.list_personal_tokens(session, principal.user),
         "form": form or {},
         "scope_groups": _scope_groups(request, checked),
-        "labels": _permission_labels(),
+        "labels": PERMISSION_LABELS_BY_VALUE,
     }
 
 
@@ -814,18 +816,9 @@ TOKEN_FIELDS = {"name": "name", "scopes": "scopes"}
 def _scope_groups(request: Request, checked: Iterable[str]) -> list[PermissionGroup]:
     """The scopes a token may be limited to, grouped as in the role editor: those the user has
     in any of their organizations can be chosen."""
-    # Imported here: the organization pages import this module.
-    from hireflow.organizations.pages import grouped_permissions
-
     viewer: Viewer | None = getattr(request.state, "viewer", None)
     held = {p for o in viewer.organizations for p in o.permissions} if viewer else set()
     return grouped_permissions(checked, [p for p in Permission if p.value in held])
-
-
-def _permission_labels() -> dict[str, str]:
-    from hireflow.organizations.pages import PERMISSION_LABELS
-
-    return {p.value: label for p, label in PERMISSION_LABELS.items()}
 
 
 @router.post(SECURITY + "/tokens", response_class=HTMLResponse)
@@ -861,7 +854,7 @@ async def create_personal_token(
     return _page(
         request,
         "auth/token_created.html",
-        {"issued": issued, "labels": _permission_labels()},
+        {"issued": issued, "labels": PERMISSION_LABELS_BY_VALUE},
         headers=NO_STORE,
     )
 
