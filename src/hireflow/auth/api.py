@@ -46,7 +46,7 @@ def set_session_cookies(response: Response, settings: Settings, token: str, csrf
     )
 
 
-def _clear_session_cookies(response: Response) -> None:
+def clear_session_cookies(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
 
@@ -86,7 +86,7 @@ async def logout(
     await service.sign_out(
         session, user=principal.user, user_session=principal.user_session, origin=origin
     )
-    _clear_session_cookies(response)
+    clear_session_cookies(response)
 
 
 @router.get("/me", response_model=MeRead, summary="The signed-in user and their organizations")

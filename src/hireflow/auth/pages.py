@@ -23,12 +23,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hireflow.auth import accounts, api_tokens, mfa_service, service, sessions
 from hireflow.auth.accounts import InvalidLink
-from hireflow.auth.api import set_session_cookies
+from hireflow.auth.api import clear_session_cookies, set_session_cookies
 from hireflow.auth.api_tokens_api import PersonalTokenCreate
 from hireflow.auth.dependencies import (
-    CSRF_COOKIE,
     CSRF_FORM_FIELD,
-    SESSION_COOKIE,
     CsrfFailed,
     OptionalPrincipal,
     UserCaller,
@@ -381,8 +379,7 @@ async def logout(principal: OptionalSession, session: DbSession, origin: Request
             session, user=principal.user, user_session=principal.user_session, origin=origin
         )
     response = see_other("/login", notice="signed-out")
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    response.delete_cookie(CSRF_COOKIE, path="/")
+    clear_session_cookies(response)
     return response
 
 
