@@ -11,6 +11,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from hireflow import __version__
+from hireflow.applications.api import router as applications_api_router
+from hireflow.applications.pages import router as applications_pages_router
 from hireflow.audit.api import router as platform_audit_router
 from hireflow.auth.accounts_api import router as accounts_router
 from hireflow.auth.api import router as auth_router
@@ -19,14 +21,22 @@ from hireflow.auth.mfa_api import router as mfa_router
 from hireflow.auth.pages import router as auth_pages_router
 from hireflow.auth.sso_api import browser as sso_browser_router
 from hireflow.auth.sso_api import router as sso_router
+from hireflow.candidates.api import router as candidates_api_router
+from hireflow.candidates.pages import router as candidates_pages_router
+from hireflow.careers.api import router as careers_api_router
+from hireflow.careers.pages import router as careers_pages_router
 from hireflow.config import Settings, get_settings
 from hireflow.db import Database, create_engine
 from hireflow.http_middleware import HttpMiddleware
+from hireflow.jobs.api import router as jobs_api_router
+from hireflow.jobs.pages import router as jobs_pages_router
 from hireflow.notifications.api import router as notifications_router
 from hireflow.ops.api import router as ops_router
 from hireflow.organizations.api import router as organizations_router
 from hireflow.organizations.pages import public as invitation_pages_router
 from hireflow.organizations.pages import router as organization_pages_router
+from hireflow.portal.api import router as portal_api_router
+from hireflow.portal.pages import router as portal_pages_router
 from hireflow.problems import install_error_handlers
 from hireflow.web.pages import router as pages_router
 from hireflow.web.platform_pages import router as platform_pages_router
@@ -87,11 +97,21 @@ def create_app(
     app.include_router(sso_browser_router)
     app.include_router(organizations_router)
     app.include_router(notifications_router)
+    app.include_router(applications_api_router)
+    app.include_router(candidates_api_router)
+    app.include_router(careers_api_router)
+    app.include_router(jobs_api_router)
+    app.include_router(portal_api_router)
     app.include_router(pages_router)
     app.include_router(auth_pages_router)
     app.include_router(organization_pages_router)
     app.include_router(invitation_pages_router)
     app.include_router(platform_pages_router)
+    app.include_router(applications_pages_router)
+    app.include_router(candidates_pages_router)
+    app.include_router(careers_pages_router)
+    app.include_router(jobs_pages_router)
+    app.include_router(portal_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     if settings.cors_origins:  # closed unless origins are configured
@@ -104,5 +124,10 @@ def create_app(
             expose_headers=["X-Request-ID", "Retry-After"],
         )
     # Added last, so it is outermost: every response, even a CORS preflight, gets its headers.
-    app.add_middleware(HttpMiddleware, max_body_bytes=settings.max_body_bytes, hsts=settings.hsts)
+    app.add_middleware(
+        HttpMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+        hsts=settings.hsts,
+    )
     return app

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     public_url: str | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # File uploads (multipart/form-data: resumes, documents, CSV imports) may be larger.
+    max_upload_bytes: int = Field(default=20 * 1_048_576, ge=1024)
+    # One uploaded document (resume, cover letter); checked again by content.
+    max_document_bytes: int = Field(default=10 * 1_048_576, ge=1024)
     cors_origins: list[str] = Field(default_factory=list)
     hsts: bool = False
 

@@ -36,9 +36,18 @@ _SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 
 
 class HttpMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool = False) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        max_upload_bytes: int | None = None,
+        hsts: bool = False,
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # Multipart bodies carry files; every other body is held to `max_body_bytes`.
+        self.max_upload_bytes = max(max_upload_bytes or max_body_bytes, max_body_bytes)
         self.headers = list(_SECURITY_HEADERS)
         if hsts:
             self.headers.append(
@@ -76,20 +85,26 @@ class HttpMiddleware:
             await send(message)
 
         received = 0
+        content_type = request_headers.get("content-type", "").lower()
+        limit = (
+            self.max_upload_bytes
+            if content_type.startswith("multipart/form-data")
+            else self.max_body_bytes
+        )
 
         async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise self._too_large()
+                if received > limit:
+                    raise self._too_large(limit)
             return message
 
         try:
             declared = request_headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-                raise self._too_large()
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                raise self._too_large(limit)
             await self.app(scope, limited_receive, send_with_headers)
         except Exception as exc:
             if response_started:
@@ -126,7 +141,5 @@ class HttpMiddleware:
             )
             structlog.contextvars.clear_contextvars()
 
-    def _too_large(self) -> HTTPException:
-        return HTTPException(
-            413, f"The request body is larger than the limit of {self.max_body_bytes} bytes."
-        )
+    def _too_large(self, limit: int) -> HTTPException:
+        return HTTPException(413, f"The request body is larger than the limit of {limit} bytes.")

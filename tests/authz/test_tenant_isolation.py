@@ -14,9 +14,26 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.db import Database
-from hireflow.models import Invitation, Organization, OutboxMessage, Role, SsoDomain, User
+from hireflow.documents.inspect import inspect_document
+from hireflow.documents.service import store_document
+from hireflow.models import (
+    ApplicationFeedback,
+    ApplicationNote,
+    ImportBatch,
+    Invitation,
+    JobTemplate,
+    Organization,
+    OutboxMessage,
+    Role,
+    SsoDomain,
+    StageTemplate,
+    User,
+)
 from hireflow.organizations import repository
 from tests.factories.api_tokens import make_organization_key, make_personal_token
+from tests.factories.applications import make_application
+from tests.factories.candidates import make_candidate
+from tests.factories.jobs import job_stage, make_job
 from tests.factories.organizations import make_organization
 from tests.factories.users import make_member, sign_in
 
@@ -121,6 +138,109 @@ async def _api_key_id(session: AsyncSession, organization: Organization, owner: 
     return key.id
 
 
+async def _job_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    return (await make_job(session, organization)).id
+
+
+async def _job_template_id(
+    session: AsyncSession, organization: Organization, owner: User
+) -> object:
+    template = JobTemplate(
+        organization_id=organization.id, name=f"t{uuid.uuid4().hex[:8]}", fields={"title": "T"}
+    )
+    session.add(template)
+    await session.flush()
+    return template.id
+
+
+async def _version_number(session: AsyncSession, organization: Organization, owner: User) -> object:
+    return 1  # with another organization's job id
+
+
+async def _user_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    return owner.id
+
+
+async def _candidate_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    return (await make_candidate(session, organization)).id
+
+
+async def _application_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    job = await make_job(session, organization)
+    candidate = await make_candidate(session, organization)
+    return (await make_application(session, job, candidate)).id
+
+
+async def _stage_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    return (await job_stage(session, await make_job(session, organization), "screen")).id
+
+
+async def _document_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    candidate = await make_candidate(session, organization)
+    inspected = inspect_document("cv.txt", b"Ada Lovelace, engineer", max_bytes=1000)
+    document = await store_document(
+        session,
+        inspected,
+        kind="resume",
+        organization_id=organization.id,
+        candidate_id=candidate.id,
+    )
+    return document.id
+
+
+async def _feedback_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    application_id = await _application_id(session, organization, owner)
+    feedback = ApplicationFeedback(
+        organization_id=organization.id,
+        application_id=application_id,
+        author_user_id=owner.id,
+        overall=4,
+    )
+    session.add(feedback)
+    await session.flush()
+    return feedback.id
+
+
+async def _note_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    application_id = await _application_id(session, organization, owner)
+    note = ApplicationNote(
+        organization_id=organization.id,
+        application_id=application_id,
+        author_user_id=owner.id,
+        body="private",
+    )
+    session.add(note)
+    await session.flush()
+    return note.id
+
+
+async def _import_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    batch = ImportBatch(
+        organization_id=organization.id,
+        kind="candidates",
+        filename="x.csv",
+        content=b"full_name\nA\n",
+        total_rows=1,
+        error_rows=0,
+    )
+    session.add(batch)
+    await session.flush()
+    return batch.id
+
+
+async def _stage_template_id(
+    session: AsyncSession, organization: Organization, owner: User
+) -> object:
+    template = StageTemplate(
+        organization_id=organization.id,
+        name=f"s{uuid.uuid4().hex[:8]}",
+        stages=[{"key": "applied", "name": "Applied", "kind": "active"}],
+    )
+    session.add(template)
+    await session.flush()
+    return template.id
+
+
 ID_MAKERS: dict[str, IdMaker] = {
     "organization_id": _organization_id,
     "session_id": _session_id,
@@ -131,6 +251,20 @@ ID_MAKERS: dict[str, IdMaker] = {
     "sso_domain_id": _sso_domain_id,
     "token_id": _token_id,
     "api_key_id": _api_key_id,
+    # ATS (jobs, candidates, applications)
+    "job_id": _job_id,
+    "template_id": _job_template_id,
+    "number": _version_number,
+    "user_id": _user_id,
+    "candidate_id": _candidate_id,
+    "duplicate_id": _candidate_id,
+    "application_id": _application_id,
+    "stage_id": _stage_id,
+    "document_id": _document_id,
+    "feedback_id": _feedback_id,
+    "note_id": _note_id,
+    "import_id": _import_id,
+    "stage_template_id": _stage_template_id,
 }
 # Installation-wide routes for platform admins only: members of organizations get 403 there,
 # whatever the id.

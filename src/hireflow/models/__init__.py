@@ -1,9 +1,25 @@
 """All ORM tables, one module per aggregate; imported here so metadata is complete."""
 
 from hireflow.models.api_token import ApiToken
+from hireflow.models.application import (
+    Application,
+    ApplicationEvent,
+    ApplicationFeedback,
+    ApplicationNote,
+)
 from hireflow.models.audit_event import AuditEvent
 from hireflow.models.base import Base
+from hireflow.models.candidate import (
+    Candidate,
+    CandidateAccount,
+    CandidateConsent,
+    CandidateEvent,
+    SavedJob,
+)
+from hireflow.models.document import Document
+from hireflow.models.import_batch import ImportBatch
 from hireflow.models.invitation import Invitation
+from hireflow.models.job import Job, JobAssignment, JobStage, JobTemplate, JobVersion, StageTemplate
 from hireflow.models.membership import Membership
 from hireflow.models.one_time_token import OneTimeToken
 from hireflow.models.organization import Organization
@@ -18,9 +34,24 @@ from hireflow.models.user_session import UserSession
 
 __all__ = [
     "ApiToken",
+    "Application",
+    "ApplicationEvent",
+    "ApplicationFeedback",
+    "ApplicationNote",
     "AuditEvent",
     "Base",
+    "Candidate",
+    "CandidateAccount",
+    "CandidateConsent",
+    "CandidateEvent",
+    "Document",
+    "ImportBatch",
     "Invitation",
+    "Job",
+    "JobAssignment",
+    "JobStage",
+    "JobTemplate",
+    "JobVersion",
     "Membership",
     "OneTimeToken",
     "Organization",
@@ -28,7 +59,9 @@ __all__ = [
     "OutboxMessage",
     "RecoveryCode",
     "Role",
+    "SavedJob",
     "SsoDomain",
+    "StageTemplate",
     "ThrottleHit",
     "User",
     "UserIdentity",

@@ -1,0 +1,1 @@
+"""Applications: a candidate for a job, moving through the job's pipeline stages."""

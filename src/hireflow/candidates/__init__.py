@@ -1,0 +1,1 @@
+"""Candidates: people an organization considers, apart from their applications."""

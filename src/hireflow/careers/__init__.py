@@ -1,0 +1,1 @@
+"""The public careers page of an organization and its apply form."""

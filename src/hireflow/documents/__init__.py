@@ -1,0 +1,1 @@
+"""Uploaded documents: what a file is (decided from its bytes), its text, and storing it."""

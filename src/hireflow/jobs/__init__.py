@@ -1,0 +1,1 @@
+"""Jobs: postings with versions, templates, CSV import and recruiter assignment."""

@@ -1,0 +1,2 @@
+"""The candidate portal: a candidate's own account, profile, documents, applications and
+saved jobs."""
