@@ -76,6 +76,17 @@ def _team_url(viewer: Viewer | None, path: str) -> str | None:
     return f"/organizations/{chosen[0].id}/team" if chosen else None
 
 
+def _nav_organization(viewer: Viewer | None, path: str) -> ViewerOrganization | None:
+    """The organization the navigation's Jobs and Candidates links go to: the one being
+    viewed, else the viewer's first."""
+    if viewer is None or not viewer.organizations:
+        return None
+    for organization in viewer.organizations:
+        if path.startswith(f"/organizations/{organization.id}"):
+            return organization
+    return viewer.organizations[0]
+
+
 def _page_context(request: Request) -> dict[str, Any]:
     viewer: Viewer | None = getattr(request.state, "viewer", None)
     notice = NOTICES.get(request.query_params.get("notice", ""))
@@ -84,6 +95,7 @@ def _page_context(request: Request) -> dict[str, Any]:
         # Pages that don't look the session up still show "Account" to someone holding a cookie.
         "has_session_cookie": SESSION_COOKIE_NAME in request.cookies,
         "team_url": _team_url(viewer, request.url.path),
+        "nav_org": _nav_organization(viewer, request.url.path),
         "notices": [notice] if notice else [],
         "htmx_request": is_htmx(request),
     }

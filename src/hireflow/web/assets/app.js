@@ -120,3 +120,5 @@ document.addEventListener("keydown", (event) => {
 });
 
 htmx.onLoad(initToasts);
+
+import "./pipeline.js";

@@ -1,0 +1,2 @@
+// Pipeline board behaviours (imported by app.js).
+export {};
