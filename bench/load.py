@@ -22,6 +22,7 @@ import resource
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -91,8 +92,11 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     return status, keep_alive
 
 
-async def drive(host: str, port: int, request: bytes, window: Window, tally: Tally) -> None:
-    """One connection: send, read the whole response, repeat until the window ends."""
+async def drive(
+    host: str, port: int, requests: list[bytes], offset: int, window: Window, tally: Tally
+) -> None:
+    """One connection: send, read the whole response, repeat until the window ends. With
+    several requests, each connection cycles through them from its own starting point."""
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
     clock = time.perf_counter
@@ -110,6 +114,8 @@ async def drive(host: str, port: int, request: bytes, window: Window, tally: Tal
                     tally.error(measuring, f"connect: {exc}")
                     await asyncio.sleep(0.05)  # a server that is down: don't spin
                     continue
+            request = requests[offset % len(requests)]
+            offset += 1
             try:
                 writer.write(request)
                 status, keep_alive = await read_response(reader)
@@ -243,6 +249,8 @@ def summarize(
 
 async def run(
     url: str,
+    extra_paths: list[str],
+    headers: list[str],
     connections: int,
     warmup: float,
     duration: float,
@@ -254,10 +262,16 @@ async def run(
     if parts.scheme != "http" or parts.hostname != "127.0.0.1" or parts.port is None:
         raise SystemExit("bench.load only targets http://127.0.0.1:PORT/…")
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    request = (
-        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{parts.port}\r\n"
-        "Accept: application/json\r\nUser-Agent: hireflow-bench\r\n\r\n"
-    ).encode()
+    extra = "".join(f"{header}\r\n" for header in headers)
+    if not any(h.lower().startswith("accept:") for h in headers):
+        extra += "Accept: application/json\r\n"
+    requests = [
+        (
+            f"GET {p} HTTP/1.1\r\nHost: 127.0.0.1:{parts.port}\r\n"
+            f"User-Agent: hireflow-bench\r\n{extra}\r\n"
+        ).encode()
+        for p in [path, *extra_paths]
+    ]
     server = psutil.Process(server_pid) if server_pid is not None else None
     database = psutil.Process(database_pid) if database_pid is not None else None
 
@@ -267,8 +281,8 @@ async def run(
     )
     tally = Tally()
     tasks = [
-        asyncio.create_task(drive("127.0.0.1", parts.port, request, window, tally))
-        for _ in range(connections)
+        asyncio.create_task(drive("127.0.0.1", parts.port, requests, n * 7919, window, tally))
+        for n in range(connections)
     ]
     await asyncio.sleep(max(0.0, window.measure_start - time.perf_counter()))
     before = cpu_snapshot(server, database)
@@ -298,6 +312,12 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
     parser.add_argument("url", help="http://127.0.0.1:PORT/path")
+    parser.add_argument(
+        "--paths-file", help="a JSON list of more paths on the same server, requested in turn"
+    )
+    parser.add_argument(
+        "--header", action="append", default=[], help="'Name: value', sent with every request"
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds not measured")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds measured")
@@ -319,6 +339,8 @@ def main(argv: list[str] | None = None) -> None:
         result = runner.run(
             run(
                 args.url,
+                json.loads(Path(args.paths_file).read_text()) if args.paths_file else [],
+                args.header,
                 args.connections,
                 args.warmup,
                 args.duration,

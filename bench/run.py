@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime
+import http.client
 import json
 import os
 import platform
@@ -29,10 +30,12 @@ from types import FrameType
 from typing import Any
 
 import psutil
+import psycopg
 
 from bench import load
 from bench.servers import HOST, RunningServer, ServerCommand, check_json, free_port, running
-from hireflow import migrate
+from hireflow import benchdata, migrate
+from hireflow.benchdata import BENCH_EMAIL
 from hireflow.config import Settings
 from hireflow.db import Database, create_engine, database_url
 
@@ -45,6 +48,7 @@ IDLE_SAMPLE_SECONDS = 1.0
 OTHERS_WARNING_PERCENT = 10.0
 MAX_ROUNDS = 10
 CORES = os.cpu_count() or 1
+SESSION_COOKIE = "hf_session"
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class Context:
     settings: Settings
     query_file: Path  # the captured organization query, for the bare app
     database_pid: int | None  # the embedded PostgreSQL's postmaster, to report its CPU use
+    # The benchmark member's session cookie value, per running server's port.
+    session: dict[int, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,14 @@ class Scenario:
     # Fields the JSON response must hold, checked once before loading: both servers must
     # answer with the same data, or the comparison means nothing.
     expect: Mapping[str, Any] = field(default_factory=dict)
+    # More paths requested in turn with `path` (different jobs, different search words).
+    extra_paths: tuple[str, ...] = ()
+    # Signed in as the benchmark member (`hireflow.benchdata.BENCH_EMAIL`).
+    signed_in: bool = False
+    html: bool = False
+    # Concurrent connections, when not the run's: latency scenarios use one per core, so
+    # the figures are service times rather than queueing.
+    connections: int | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +148,119 @@ SCENARIOS = [
     Scenario(f"hireflow GET {ORGANIZATION_PATH}", "hireflow", ORGANIZATION_PATH, {"slug": "acme"}),
     Scenario("bare FastAPI, same SQL", "bare", ORGANIZATION_PATH, {"slug": "acme"}),
 ]
+
+# The ATS scenarios run on the large generated data set (`hireflow bench-data`), one connection
+# per core: "p99 under 50 ms for a page of 50" is about service time, not queueing.
+SEARCH_WORDS = ("python", "kubernetes", "negotiation", "rubo", "kamalo", "salesforce", "nursing")
+LATENCY_CONNECTIONS = CORES
+
+
+def ats_scenarios(url: str) -> list[Scenario]:
+    """Pipeline and search scenarios for the heavy benchmark organization's busiest jobs."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT id FROM organization WHERE slug = %s", (benchdata.HEAVY_SLUG,)
+        ).fetchone()
+        if row is None:
+            raise RuntimeError("the benchmark data set is missing (hireflow bench-data)")
+        organization = row[0]
+        jobs = [
+            r[0]
+            for r in conn.execute(
+                """SELECT job_id FROM application WHERE organization_id = %s
+                   GROUP BY job_id ORDER BY count(*) DESC, job_id LIMIT 10""",
+                (organization,),
+            )
+        ]
+    pipeline_pages = [f"/organizations/{organization}/jobs/{job}/pipeline" for job in jobs]
+    pipeline_api = [
+        f"/api/v1/organizations/{organization}/jobs/{job}/pipeline?per_stage=50" for job in jobs
+    ]
+    searches = [
+        f"/api/v1/organizations/{organization}/candidates?q={word}&limit=50"
+        for word in SEARCH_WORDS
+    ]
+    search_pages = [f"/organizations/{organization}/candidates?q={w}" for w in SEARCH_WORDS]
+    common: dict[str, Any] = {"signed_in": True, "connections": LATENCY_CONNECTIONS}
+    return [
+        Scenario(
+            "pipeline page (HTML, 50 per stage)",
+            "hireflow",
+            pipeline_pages[0],
+            extra_paths=tuple(pipeline_pages[1:]),
+            html=True,
+            **common,
+        ),
+        Scenario(
+            "pipeline API (50 per stage)",
+            "hireflow",
+            pipeline_api[0],
+            extra_paths=tuple(pipeline_api[1:]),
+            **common,
+        ),
+        Scenario(
+            "candidate search API (50 per page)",
+            "hireflow",
+            searches[0],
+            extra_paths=tuple(searches[1:]),
+            **common,
+        ),
+        Scenario(
+            "candidate search page (HTML)",
+            "hireflow",
+            search_pages[0],
+            extra_paths=tuple(search_pages[1:]),
+            html=True,
+            **common,
+        ),
+    ]
+
+
+def ensure_bench_data(url: str) -> None:
+    """Generate the large data set once per benchmark database (it takes a few minutes)."""
+    with psycopg.connect(url) as conn:
+        if benchdata.is_loaded(conn):
+            return
+    print("generating the benchmark data set (hireflow bench-data; once) …", flush=True)
+    subprocess.run(
+        [PYTHON, "-m", "hireflow", "bench-data"],
+        cwd=REPO,
+        env={**os.environ, "HIREFLOW_DATABASE_URL": url, "HIREFLOW_LOG_LEVEL": "WARNING"},
+        check=True,
+    )
+
+
+def sign_in(port: int, email: str, settings: Settings) -> str:
+    """Sign in over HTTP like a browser; returns the session cookie's value."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=10)
+    try:
+        body = json.dumps({"email": email, "password": settings.demo_password})
+        conn.request(
+            "POST", "/api/v1/auth/login", body, headers={"Content-Type": "application/json"}
+        )
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"signing in as {email} answered {response.status}")
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie" and value.startswith(f"{SESSION_COOKIE}="):
+                return value.split(";", 1)[0].split("=", 1)[1]
+    finally:
+        conn.close()
+    raise RuntimeError("signing in set no session cookie")
+
+
+def check_page(port: int, path: str, headers: list[str]) -> None:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        conn.request("GET", path, headers=dict(h.split(": ", 1) for h in headers))
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"GET {path} answered {response.status}: {body[:300]!r}")
+
 
 COMPARISONS = [
     Comparison("overhead ratio (hireflow / bare)", SCENARIOS[0].name, SCENARIOS[1].name),
@@ -205,20 +332,35 @@ class LoadOptions:
     warmup: float
     duration: float
     rounds: int
+    ats: bool = True
 
 
 def drive(
     context: Context, server: RunningServer, scenario: Scenario, options: LoadOptions
 ) -> dict[str, Any]:
     """Run the load generator against `server` in a second process; return its summary."""
-    check_json(server.port, scenario.path, scenario.expect)
+    headers = []
+    if scenario.signed_in:
+        headers.append(f"Cookie: {SESSION_COOKIE}={context.session[server.port]}")
+    if scenario.html:
+        headers.append("Accept: text/html")
+    for path in (scenario.path, *scenario.extra_paths):
+        if headers:
+            check_page(server.port, path, headers)
+        else:
+            check_json(server.port, path, scenario.expect)
+    paths_file = BENCH_DIR / "paths.json"
+    paths_file.write_text(json.dumps(list(scenario.extra_paths)))
     argv = [
         PYTHON,
         "-m",
         "bench.load",
         server.url(scenario.path),
+        "--paths-file",
+        str(paths_file),
+        *(f"--header={header}" for header in headers),
         "--connections",
-        str(options.connections),
+        str(scenario.connections or options.connections),
         "--warmup",
         str(options.warmup),
         "--duration",
@@ -246,19 +388,25 @@ def drive(
     return result
 
 
-def run_scenarios(context: Context, options: LoadOptions) -> list[dict[str, Any]]:
-    rounds: dict[str, list[dict[str, Any]]] = {s.name: [] for s in SCENARIOS}
+def run_scenarios(
+    context: Context, options: LoadOptions, scenarios: list[Scenario]
+) -> list[dict[str, Any]]:
+    rounds: dict[str, list[dict[str, Any]]] = {s.name: [] for s in scenarios}
     for number in range(1, options.rounds + 1):
         # One server at a time, each started once per round for all of its scenarios.
-        for server_name in dict.fromkeys(s.server for s in SCENARIOS):
+        for server_name in dict.fromkeys(s.server for s in scenarios):
             server = SERVERS[server_name]
             port = free_port()
             counter = f" (round {number}/{options.rounds})" if options.rounds > 1 else ""
             print(f"starting {server.name} on {HOST}:{port}{counter} …", flush=True)
             with running(server.command(context, port), port, REPO) as process:
-                for scenario in (s for s in SCENARIOS if s.server == server_name):
+                mine = [s for s in scenarios if s.server == server_name]
+                if any(s.signed_in for s in mine):
+                    context.session[port] = sign_in(port, BENCH_EMAIL, context.settings)
+                for scenario in mine:
                     print(
-                        f"  {scenario.name}: {options.connections} connections, "
+                        f"  {scenario.name}: "
+                        f"{scenario.connections or options.connections} connections, "
                         f"{options.warmup:g}s warm-up + {options.duration:g}s measured",
                         flush=True,
                     )
@@ -268,8 +416,15 @@ def run_scenarios(context: Context, options: LoadOptions) -> list[dict[str, Any]
                     result = drive(context, process, scenario, options)
                     rounds[scenario.name].append({**result, "busy_before_cpu_percent": busy})
     return [
-        {"name": s.name, "server": s.server, "path": s.path, **combine(rounds[s.name])}
-        for s in SCENARIOS
+        {
+            "name": s.name,
+            "server": s.server,
+            "path": s.path,
+            "paths": 1 + len(s.extra_paths),
+            "connections": s.connections or options.connections,
+            **combine(rounds[s.name]),
+        }
+        for s in scenarios
     ]
 
 
@@ -345,11 +500,15 @@ def _number(value: float | None, digits: int = 2) -> str:
 def render(report: dict[str, Any]) -> str:
     scenarios = report["scenarios"]
     width = max(len("endpoint"), *(len(s["name"]) for s in scenarios))
-    columns = f"{'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}"
+    columns = (
+        f"{'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'errors':>7}"
+    )
     lines = [f"{'endpoint':<{width}} {columns}"]
     for s in scenarios:
         lines.append(
-            f"{s['name']:<{width}} {_number(s['rps'], 0):>9} {_number(s['p50_ms']):>8} "
+            f"{s['name']:<{width}} {s['connections']:>5} {_number(s['rps'], 0):>9} "
+            f"{_number(s['p50_ms']):>8} "
             f"{_number(s['p90_ms']):>8} {_number(s['p99_ms']):>8} {_number(s['max_ms']):>8} "
             f"{s['errors']:>7}"
         )
@@ -377,7 +536,7 @@ def render(report: dict[str, Any]) -> str:
         "",
         f"machine: {m['cores']} cores, {m['cpu']}, {m['memory_gb']} GB, {m['python']}, "
         f"{m['platform']}",
-        f"load: {o['connections']} keep-alive connections from a second process, "
+        f"load: keep-alive connections ({o['connections']} unless shown) from a second process, "
         f"{o['warmup']:g}s warm-up, {o['duration']:g}s measured per endpoint{rounds}; "
         f"database: {report['database']}",
     ]
@@ -435,6 +594,11 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         default=1,
         help="run every scenario this many times, alternating servers, and report medians",
     )
+    parser.add_argument(
+        "--no-ats",
+        action="store_true",
+        help="skip the pipeline and search scenarios (and generating their data set)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.rounds <= MAX_ROUNDS:
         parser.error(f"--rounds must be within 1..{MAX_ROUNDS}")
@@ -442,7 +606,7 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         parser.error(f"--connections must be within 1..{load.MAX_CONNECTIONS}")
     if not (0 <= args.warmup <= load.MAX_SECONDS and 0 < args.duration <= load.MAX_SECONDS):
         parser.error(f"--warmup and --duration must be within 0..{load.MAX_SECONDS:.0f} seconds")
-    return LoadOptions(args.connections, args.warmup, args.duration, args.rounds)
+    return LoadOptions(args.connections, args.warmup, args.duration, args.rounds, not args.no_ats)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -461,7 +625,11 @@ def main(argv: list[str] | None = None) -> int:
             query_file = BENCH_DIR / "bare-query.json"
             query = prepare_database(url, settings, query_file)
             context = Context(url, settings, query_file, postmaster_pid(settings))
-            scenarios = run_scenarios(context, options)
+            chosen = list(SCENARIOS)
+            if options.ats:
+                ensure_bench_data(url)
+                chosen += ats_scenarios(url)
+            scenarios = run_scenarios(context, options, chosen)
     json_file = BENCH_DIR / "last.json"
     report = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

@@ -1,4 +1,4 @@
-"""Command line: `hireflow serve | worker | migrate | demo | createadmin | jobs`."""
+"""Command line: `hireflow serve | worker | migrate | demo | createadmin | jobs | bench-data`."""
 
 from __future__ import annotations
 
@@ -162,6 +162,39 @@ def demo() -> None:
         logins = _in_transaction(url, settings, lambda s: load_demo_data(s, settings.demo_password))
     for login in logins:
         print(f"demo login ({login.role}): {login.email} / {login.password}")
+
+
+@cli.command("bench-data")
+def bench_data(
+    organizations: Annotated[int, typer.Option(min=2, help="Organizations")] = 1000,
+    candidates: Annotated[int, typer.Option(min=4, help="Candidates")] = 200_000,
+    applications: Annotated[int, typer.Option(min=0, help="Applications")] = 1_000_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data)")] = 1,
+) -> None:
+    """Generate the large benchmark data set (see docs/benchmarks.md); once per database."""
+    from hireflow import benchdata
+    from hireflow import migrate as migrations
+
+    try:
+        plan = benchdata.Plan(organizations, candidates, applications, seed)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    settings = _settings()
+    with database_url(settings) as url:
+        migrations.upgrade(url)
+        with psycopg.connect(url) as conn:
+            if benchdata.is_loaded(conn):
+                print("benchmark data already loaded (organization bench-0000 exists)")
+                return
+            loaded = benchdata.load(conn, plan, settings.demo_password, print)
+            conn.commit()
+            benchdata.analyze(conn)
+            conn.commit()
+    print(
+        f"loaded {loaded.organizations:,} organizations, {loaded.jobs:,} jobs, "
+        f"{loaded.candidates:,} candidates and {loaded.applications:,} applications "
+        f"in {loaded.seconds:,.0f} s; sign in as {benchdata.BENCH_EMAIL}"
+    )
 
 
 @cli.command()

@@ -8,7 +8,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.kit.clock import now
 from hireflow.kit.passwords import hash_password, verify_password
-from hireflow.models import User
+from hireflow.models import (
+    ApplicationEvent,
+    Candidate,
+    Job,
+    JobAssignment,
+    JobStage,
+    JobVersion,
+    Organization,
+    User,
+)
 from hireflow.organizations import repository as organizations
 from hireflow.users import repository as users
 from hireflow.users.service import ensure_platform_admin
@@ -69,4 +78,136 @@ async def load_demo_data(session: AsyncSession, password: str) -> list[DemoLogin
                 session, organization_id=organization.id, user_id=user.id, role_id=role.id
             )
         logins.append(DemoLogin(f"{role_key.replace('_', ' ')}, {slug}", email, password))
+    await _load_hiring_demo(session, by_slug["acme"])
     return logins
+
+
+# (title, status, department, skills, remote policy)
+DEMO_JOBS = [
+    ("Backend Engineer", "open", "Engineering", ["Python", "PostgreSQL", "FastAPI"], "remote"),
+    ("Product Designer", "open", "Design", ["Figma", "User research"], "hybrid"),
+    ("Robotics Technician", "draft", "Operations", ["Electronics", "Maintenance"], "onsite"),
+]
+# (name, email, phone, headline, skills, resume text, job index, stage key)
+DEMO_CANDIDATES = [
+    (
+        "Grace Hopper",
+        "grace.hopper@example.test",
+        "+1 415 555 0101",
+        "Compiler engineer",
+        ["Python", "COBOL"],
+        "Built compilers and language tooling; led teams; loves PostgreSQL query planning.",
+        0,
+        "interview",
+    ),
+    (
+        "Alan Turing",
+        "alan.turing@example.test",
+        "+44 20 7946 0001",
+        "Backend engineer",
+        ["Python", "Cryptography"],
+        "Distributed systems, cryptanalysis, and a keen interest in machine intelligence.",
+        0,
+        "screen",
+    ),
+    (
+        "Katherine Johnson",
+        "katherine.johnson@example.test",
+        "+1 757 555 0102",
+        "Data engineer",
+        ["PostgreSQL", "Orbital mechanics"],
+        "Trajectory analysis and numerical methods; careful reviewer of calculations.",
+        0,
+        "applied",
+    ),
+    (
+        "Dieter Rams",
+        "dieter.rams@example.test",
+        "+49 30 555 0103",
+        "Industrial designer",
+        ["Figma", "User research"],
+        "Less, but better: product design with a focus on honest, durable interfaces.",
+        1,
+        "offer",
+    ),
+]
+
+
+async def _load_hiring_demo(session: AsyncSession, organization: Organization) -> None:
+    """A few jobs, candidates and applications for Acme (only into an organization with no
+    jobs yet, so running the demo again changes nothing)."""
+    from sqlalchemy import func, select
+
+    from hireflow.applications.service import create_application
+    from hireflow.applications.stages import create_job_stages
+    from hireflow.candidates.normalize import normalize_phone
+
+    if await session.scalar(
+        select(func.count(Job.id)).where(Job.organization_id == organization.id)
+    ):
+        return
+    jobs = []
+    for title, status, department, skills, remote in DEMO_JOBS:
+        job = Job(
+            organization_id=organization.id,
+            title=title,
+            status=status,
+            department=department,
+            skills=skills,
+            remote_policy=remote,
+            location="Berlin",
+            description_html=f"<p>Join Acme Robotics as a {title}.</p>",
+            opened_at=now() if status == "open" else None,
+        )
+        session.add(job)
+        await session.flush()
+        await create_job_stages(session, job)
+        session.add(
+            JobVersion(
+                organization_id=organization.id,
+                job_id=job.id,
+                number=1,
+                snapshot={"title": title, "description_html": job.description_html},
+                summary="Created",
+            )
+        )
+        jobs.append(job)
+    recruiter = await users.get_by_email(session, "recruiter@acme.test")
+    if recruiter is not None:
+        session.add(
+            JobAssignment(organization_id=organization.id, job_id=jobs[0].id, user_id=recruiter.id)
+        )
+    for name, email, phone, headline, skills, resume, job_index, stage_key in DEMO_CANDIDATES:
+        candidate = Candidate(
+            organization_id=organization.id,
+            full_name=name,
+            email=email,
+            phone=phone,
+            phone_normalized=normalize_phone(phone),
+            headline=headline,
+            source="careers_page",
+            skills=[{"name": skill, "level": 4, "years": 5} for skill in skills],
+            resume_text=resume,
+        )
+        session.add(candidate)
+        await session.flush()
+        job = jobs[job_index]
+        application = await create_application(
+            session, job=job, candidate_id=candidate.id, source="careers_page", actor_user_id=None
+        )
+        stage = await session.scalar(
+            select(JobStage).where(JobStage.job_id == job.id, JobStage.key == stage_key)
+        )
+        if stage is not None and stage.id != application.stage_id:
+            session.add(
+                ApplicationEvent(
+                    organization_id=organization.id,
+                    application_id=application.id,
+                    type="moved",
+                    from_stage_id=application.stage_id,
+                    to_stage_id=stage.id,
+                    seconds_in_stage=0,
+                )
+            )
+            application.stage_id = stage.id
+    await session.flush()
