@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.applications.stages import create_job_stages
+from hireflow.jobs.service import content_of
 from hireflow.kit.clock import now
 from hireflow.models import Job, JobAssignment, JobStage, JobVersion, Organization, User
 
@@ -23,6 +24,10 @@ async def make_job(
     assignees: list[User] | None = None,
     **fields: Any,
 ) -> Job:
+    fields.setdefault("requirements", "")
+    fields.setdefault("remote_policy", "onsite")
+    fields.setdefault("employment_type", "full_time")
+    fields.setdefault("headcount", 1)
     job = Job(
         organization_id=organization.id,
         title=title,
@@ -35,13 +40,14 @@ async def make_job(
     )
     session.add(job)
     await session.flush()
+    await session.refresh(job)
     await create_job_stages(session, job)
     session.add(
         JobVersion(
             organization_id=organization.id,
             job_id=job.id,
             number=1,
-            snapshot={"title": job.title, "description_html": job.description_html},
+            snapshot=content_of(job),
             summary="Created",
             author_user_id=job.created_by_user_id,
         )

@@ -37,6 +37,15 @@ def normalize_column(name: str) -> str:
     return "_".join(name.strip().lower().replace("-", " ").split())
 
 
+def _delimiter(text: str) -> str:
+    """The delimiter the header row uses: the commonest of comma, semicolon and tab in it.
+    (Sniffing whole lines fails as soon as one row has a wrong number of fields.)"""
+    header = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    counts = {d: header.count(d) for d in ",;\t"}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
 def read_csv(
     data: bytes, *, max_rows: int, required: frozenset[str], known: frozenset[str]
 ) -> CsvTable:
@@ -50,13 +59,7 @@ def read_csv(
         raise Invalid("This is not a CSV file (it contains binary data).")
     if not text.strip():
         raise Invalid("The CSV file is empty.")
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
-            text[:8192], delimiters=",;\t"
-        )
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
