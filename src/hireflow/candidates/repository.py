@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     cast,
     exists,
     func,
@@ -32,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import defer, undefer
 
 from hireflow.authz.context import Ctx
 from hireflow.authz.records import readable_applications, readable_candidates, readable_jobs
@@ -376,8 +377,15 @@ async def search(
         if prefix is not None:
             matches.append(prefix)
         conditions.append(or_(*matches))
-        score = cast(func.ts_rank(Candidate.search_vector, query), Float) + cast(
-            func.word_similarity(filters.q, Candidate.full_name), Float
+        # Names are in the search vector (weight A), so ranking it covers name matches; the
+        # trigram similarity only ranks rows that matched on a misspelt name alone, so it is
+        # not computed for every full-text match (it costs more than the ranking).
+        score = cast(func.ts_rank(Candidate.search_vector, query), Float) + case(
+            (
+                Candidate.search_vector.op("@@")(query),
+                literal(0.0, Float),
+            ),
+            else_=cast(func.word_similarity(filters.q, Candidate.full_name), Float),
         )
     if filters.job_id or filters.stage_id:
         on_job: list[ColumnElement[bool]] = [Application.candidate_id == Candidate.id]
@@ -414,7 +422,13 @@ async def search(
             conditions.append(tuple_(Candidate.created_at, Candidate.id) < tuple_(*after))
         order = (Candidate.created_at.desc(), Candidate.id.desc())
     rows = await session.execute(
-        select(Candidate, key).where(*conditions).order_by(*order).limit(limit)
+        select(Candidate, key)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit)
+        # A page of results never shows the resume; don't carry it (or its vector) over.
+        .options(defer(Candidate.resume_text, raiseload=True))
+        .options(defer(Candidate.search_vector, raiseload=True))
     )
     return [(c, k) for c, k in rows.all()]
 

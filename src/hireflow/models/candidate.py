@@ -46,6 +46,9 @@ class Candidate(IdMixin, TimestampMixin, Base):
         Index("ix_candidate_tags", "tags", postgresql_using="gin"),
         Index("ix_candidate_organization_id_created_at", "organization_id", "created_at", "id"),
         Index("ix_candidate_organization_id_email", "organization_id", "email"),
+        # Sorting by name; finding a candidate account's records in every organization.
+        Index("ix_candidate_organization_id_full_name", "organization_id", "full_name", "id"),
+        Index("ix_candidate_email", "email"),
         Index(
             "ix_candidate_organization_id_phone_normalized", "organization_id", "phone_normalized"
         ),

@@ -4,12 +4,12 @@ themselves (notes, scores, shortlists, feedback, rejection reasons, tags, source
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
-from typing import Any, Literal, Self
+from datetime import datetime
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hireflow.candidates.normalize import normalize_skill
+from hireflow.candidates.schemas import Education, Experience, Skill
 
 MAX_SKILLS = 100
 MAX_LINKS = 20
@@ -18,57 +18,6 @@ MAX_LINKS = 20
 def _text(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
-
-
-class Skill(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=80)
-    level: int | None = Field(default=None, ge=1, le=5)
-    years: float | None = Field(default=None, ge=0, le=60)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = normalize_skill(value)
-        if not value:
-            raise ValueError("empty skill")
-        return value
-
-
-def _check_dates(start: date | None, end: date | None) -> None:
-    if start is not None and end is not None and end < start:
-        raise ValueError("the end date is before the start date")
-
-
-class Experience(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(min_length=1, max_length=200)
-    company: str = Field(default="", max_length=200)
-    start_on: date | None = None
-    end_on: date | None = None
-    description: str = Field(default="", max_length=5000)
-
-    @model_validator(mode="after")
-    def _dates(self) -> Self:
-        _check_dates(self.start_on, self.end_on)
-        return self
-
-
-class Education(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    institution: str = Field(min_length=1, max_length=200)
-    degree: str = Field(default="", max_length=200)
-    field: str = Field(default="", max_length=200)
-    start_on: date | None = None
-    end_on: date | None = None
-
-    @model_validator(mode="after")
-    def _dates(self) -> Self:
-        _check_dates(self.start_on, self.end_on)
-        return self
 
 
 class CandidateProfileIn(BaseModel):

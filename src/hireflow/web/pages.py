@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from hireflow.auth.pages import OptionalSession, remember_viewer
 from hireflow.config import Settings
+from hireflow.db import DbSession
 from hireflow.errors import Invalid, NotFound
 from hireflow.web.templating import templates
 
@@ -28,7 +30,12 @@ STYLEGUIDE_FAILURE = (
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request) -> HTMLResponse:
+async def home(request: Request, principal: OptionalSession, session: DbSession) -> Response:
+    if principal is not None:
+        viewer = await remember_viewer(request, session, principal)
+        if not viewer.organizations and not viewer.is_platform_admin:
+            # A candidate account (no organization): their applications are their home.
+            return RedirectResponse("/portal", status_code=303)
     return templates.TemplateResponse(request, "home.html", {})
 
 
