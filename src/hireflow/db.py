@@ -80,9 +80,15 @@ def database_url(settings: Settings, *, durable: bool = True) -> Iterator[str]:
 
 
 def create_engine(url: str, settings: Settings) -> AsyncEngine:
-    connect_args: dict[str, Any] = {"connect_timeout": 5}
+    # Always plan with the actual parameters: psycopg prepares a statement after 5 runs, and
+    # PostgreSQL then may switch to one generic plan for every tenant and search word — for a
+    # full-text search that made a 2 ms query take 90 ms (docs/benchmarks.md). Planning costs
+    # far less than a wrong plan on skewed data (one organization with 20,000 candidates,
+    # another with 50).
+    options = ["-c plan_cache_mode=force_custom_plan"]
     if settings.db_statement_timeout_ms:
-        connect_args["options"] = f"-c statement_timeout={settings.db_statement_timeout_ms}"
+        options.append(f"-c statement_timeout={settings.db_statement_timeout_ms}")
+    connect_args: dict[str, Any] = {"connect_timeout": 5, "options": " ".join(options)}
     return create_async_engine(
         sqlalchemy_url(url),
         # A fixed pool: overflow connections are opened and closed per burst, which costs more
