@@ -52,7 +52,10 @@ def probe_router() -> APIRouter:
 async def probe_app(database_url: str, test_settings: Settings) -> AsyncIterator[FastAPI]:
     from asgi_lifespan import LifespanManager
 
-    app = create_app(database_url, test_settings.model_copy(update={"max_body_bytes": 2048}))
+    app = create_app(
+        database_url,
+        test_settings.model_copy(update={"max_body_bytes": 2048, "max_upload_bytes": 8192}),
+    )
     app.include_router(probe_router())
     async with LifespanManager(app):
         yield app

@@ -107,6 +107,18 @@ async def test_a_declared_oversized_body_is_refused_with_413(probe: httpx.AsyncC
     assert "2048" in str(body["detail"])
 
 
+async def test_file_uploads_have_their_own_larger_limit(probe: httpx.AsyncClient) -> None:
+    # 5,000 bytes: over the 2,048 for other bodies, within the 8,192 for multipart uploads, so
+    # the request reaches the route (which wants JSON, hence a 422 rather than a 413).
+    files = {"file": ("cv.txt", b"x" * 5000, "text/plain")}
+    response = await probe.post("/api/v1/_probe/candidates", files=files)
+    assert_problem(response, 422, "validation-error")
+    files = {"file": ("cv.txt", b"x" * 10_000, "text/plain")}
+    response = await probe.post("/api/v1/_probe/candidates", files=files)
+    body = assert_problem(response, 413, "payload-too-large")
+    assert "8192" in str(body["detail"])
+
+
 async def test_a_streamed_oversized_body_is_refused_with_413(probe: httpx.AsyncClient) -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(10):
