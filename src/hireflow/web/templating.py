@@ -140,6 +140,14 @@ templates.env.globals.update(
 templates.env.filters["moment"] = format_moment
 
 
+def format_count(value: int | None) -> str:
+    """A whole number with thousands separators ("10,000"); "0" for None."""
+    return f"{value or 0:,}"
+
+
+templates.env.filters["thousands"] = format_count
+
+
 # --- page routes: answers, redirects and refused forms ------------------------------------------
 
 
