@@ -209,6 +209,27 @@ async def test_recruiter_reads_only_candidates_of_assigned_jobs(
     assert searched.json()["items"] == []
 
 
+async def test_recruiter_reads_the_candidates_they_added_and_no_one_elses(
+    client: httpx.AsyncClient, db: Database, team: Team
+) -> None:
+    async with db.transaction() as session:
+        recruiter, _ = await make_member(session, team.org, role="recruiter")
+        colleague, _ = await make_member(session, team.org, role="recruiter")
+    client.cookies.clear()
+    await sign_in(client, recruiter.email)
+    created = await client.post(f"{team.api}/candidates", json={"full_name": "Walk In"})
+    assert created.status_code == 201, created.text
+    candidate_id = created.json()["id"]
+    assert (await client.get(f"{team.api}/candidates/{candidate_id}")).status_code == 200
+    listing = await client.get(f"{team.api}/candidates")
+    assert [c["full_name"] for c in listing.json()["items"]] == ["Walk In"]
+
+    client.cookies.clear()
+    await sign_in(client, colleague.email)
+    assert (await client.get(f"{team.api}/candidates/{candidate_id}")).status_code == 404
+    assert (await client.get(f"{team.api}/candidates")).json()["items"] == []
+
+
 async def test_viewer_cannot_write(client: httpx.AsyncClient, db: Database, team: Team) -> None:
     async with db.transaction() as session:
         viewer, _ = await make_member(session, team.org, role="viewer")

@@ -2,20 +2,21 @@
 table that every ATS repository query goes through (`where(readable_jobs(ctx))`).
 
 Members with `jobs:read` / `candidates:read` see the whole organization's; with only the
-`…:read:assigned` variants (recruiters, interviewers) they see the jobs assigned to them, and
-the candidates and applications of those jobs. Anything else reads nothing; routes that list
-call `require_reader` first so the caller gets a 403 rather than an empty page.
+`…:read:assigned` variants (recruiters, interviewers) they see the jobs assigned to them, the
+candidates and applications of those jobs, and the candidates they added themselves. Anything
+else reads nothing; routes that list call `require_reader` first so the caller gets a 403
+rather than an empty page.
 """
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from hireflow.authz.context import Ctx
 from hireflow.authz.permissions import Permission
-from hireflow.models import Application, Candidate, Job, JobAssignment
+from hireflow.models import Application, Candidate, CandidateEvent, Job, JobAssignment
 
 P = Permission
 
@@ -58,11 +59,21 @@ def readable_candidates(ctx: Ctx) -> ColumnElement[bool]:
     if scope is None:
         return false()
     if scope:
+        assert ctx.user is not None
         return and_(
             in_org,
-            exists().where(
-                Application.candidate_id == Candidate.id,
-                Application.job_id.in_(_assigned_job_ids(ctx)),
+            or_(
+                exists().where(
+                    Application.candidate_id == Candidate.id,
+                    Application.job_id.in_(_assigned_job_ids(ctx)),
+                ),
+                # The candidates they added themselves (by hand or by import), before these
+                # have an application to one of their jobs.
+                exists().where(
+                    CandidateEvent.candidate_id == Candidate.id,
+                    CandidateEvent.type == "created",
+                    CandidateEvent.actor_user_id == ctx.user.id,
+                ),
             ),
         )
     return in_org
