@@ -28,6 +28,8 @@ from hireflow.jobs.schemas import (
     JobCreate,
     JobUpdate,
     SaveAsTemplate,
+    TemplateCreate,
+    TemplateUpdate,
 )
 from hireflow.models import Job, JobTemplate
 from hireflow.web.templating import (
@@ -58,7 +60,9 @@ register_notices(
         "assignee-added": Notice("success", "Member assigned"),
         "assignee-removed": Notice("success", "Member unassigned"),
         "version-restored": Notice("success", "Version restored", "It is now the latest version."),
+        "template-created": Notice("success", "Template created", "Start jobs from it here."),
         "template-saved": Notice("success", "Template saved"),
+        "template-unchanged": Notice("info", "Nothing changed", "The template is as it was."),
         "template-deleted": Notice("success", "Template deleted"),
         "jobs-imported": Notice("success", "Jobs imported"),
     }
@@ -96,6 +100,15 @@ JOB_MESSAGES = {
 }
 # Where a service error naming a content field goes on the form.
 JOB_FIELDS = {name: name for name in JOB_MESSAGES} | {"description_html": "description"}
+# A template sets any of the content fields: an empty one is not set.
+TEMPLATE_MESSAGES = {k: v for k, v in JOB_MESSAGES.items() if k != "template_id"} | {
+    "name": "Give the template a name (120 characters at most).",
+    "title": "Keep the title under 200 characters, or leave it empty.",
+    "remote_policy": "Choose onsite, hybrid or remote, or leave it not set.",
+    "employment_type": "Choose an employment type, or leave it not set.",
+    "headcount": "Enter a whole number from 1 to 10,000, or leave it empty.",
+}
+TEMPLATE_FIELDS = JOB_FIELDS | {"name": "name"}
 
 
 def _base(ctx: Ctx) -> str:
@@ -555,6 +568,145 @@ async def _templates_context(session: AsyncSession, ctx: Ctx) -> dict[str, Any]:
 async def templates_page(request: Request, ctx: OrgCtx, session: DbSession) -> HTMLResponse:
     context = await _templates_context(session, ctx)
     return templates.TemplateResponse(request, "jobs/templates.html", context)
+
+
+def _template_data(form: dict[str, str]) -> dict[str, Any]:
+    """The form's content fields as the API's input; an empty one (blank text, no skills) is
+    None: not set by the template."""
+    data = _job_data(form)
+    for name, value in data.items():
+        if value == [] or (isinstance(value, str) and not value.strip()):
+            data[name] = None
+    return data
+
+
+def _template_form_context(
+    ctx: Ctx, form: dict[str, str], template: JobTemplate | None = None, name: str = ""
+) -> dict[str, Any]:
+    heading = f"Edit template {name}" if template else "New job template"
+    return _context(
+        ctx,
+        "templates",
+        template=template,
+        heading=heading,
+        form=form,
+        **_choices(),
+    )
+
+
+def _template_form_of(template: JobTemplate) -> dict[str, str]:
+    return {"name": template.name, **_form_of(fields=template.fields)}
+
+
+@router.get("/job-templates/new", response_class=HTMLResponse)
+async def new_template_page(request: Request, ctx: Writer) -> HTMLResponse:
+    context = _template_form_context(ctx, {"name": "", **_form_of(fields={})})
+    return templates.TemplateResponse(request, "jobs/template_form.html", context)
+
+
+@router.post("/job-templates", response_class=HTMLResponse)
+async def create_template(
+    request: Request,
+    ctx: Writer,
+    session: DbSession,
+    origin: RequestOrigin,
+    name: FormShort = "",
+    title: FormShort = "",
+    description: FormText = "",
+    requirements: FormText = "",
+    skills: FormText = "",
+    location: FormShort = "",
+    remote_policy: FormShort = "",
+    employment_type: FormShort = "",
+    salary_min: FormShort = "",
+    salary_max: FormShort = "",
+    salary_currency: FormShort = "",
+    department: FormShort = "",
+    headcount: FormShort = "",
+) -> Response:
+    form = _form_fields(
+        title,
+        description,
+        requirements,
+        skills,
+        location,
+        remote_policy,
+        employment_type,
+        salary_min,
+        salary_max,
+        salary_currency,
+        department,
+        headcount,
+    )
+    try:
+        data = {name: v for name, v in _template_data(form).items() if v is not None}
+        body = validated(TemplateCreate, {"name": name, **data}, TEMPLATE_MESSAGES)
+        await service.create_template(session, ctx, body, origin)
+    except AppError as exc:
+        context = _template_form_context(ctx, {"name": name, **form})
+        refuse(request, exc, "jobs/template_form.html", context, fields=TEMPLATE_FIELDS)
+    return see_other(f"{_base(ctx)}/job-templates", notice="template-created")
+
+
+@router.get("/job-templates/{template_id}/edit", response_class=HTMLResponse)
+async def edit_template_page(
+    request: Request, template_id: uuid.UUID, ctx: Writer, session: DbSession
+) -> HTMLResponse:
+    template = await service.get_template(session, ctx, template_id)
+    context = _template_form_context(ctx, _template_form_of(template), template, template.name)
+    return templates.TemplateResponse(request, "jobs/template_form.html", context)
+
+
+@router.post("/job-templates/{template_id}/edit", response_class=HTMLResponse)
+async def update_template(
+    request: Request,
+    template_id: uuid.UUID,
+    ctx: Writer,
+    session: DbSession,
+    origin: RequestOrigin,
+    name: FormShort = "",
+    title: FormShort = "",
+    description: FormText = "",
+    requirements: FormText = "",
+    skills: FormText = "",
+    location: FormShort = "",
+    remote_policy: FormShort = "",
+    employment_type: FormShort = "",
+    salary_min: FormShort = "",
+    salary_max: FormShort = "",
+    salary_currency: FormShort = "",
+    department: FormShort = "",
+    headcount: FormShort = "",
+) -> Response:
+    form = _form_fields(
+        title,
+        description,
+        requirements,
+        skills,
+        location,
+        remote_policy,
+        employment_type,
+        salary_min,
+        salary_max,
+        salary_currency,
+        department,
+        headcount,
+    )
+    template = await service.get_template(session, ctx, template_id)
+    before = (template.name, dict(template.fields))
+    try:
+        # The form shows every field: one the template sets and the form leaves empty is
+        # removed (null, as in the API's PATCH); one that was empty already is left alone.
+        current = _template_form_of(template)
+        changes = {k: v for k, v in _template_data(form).items() if v is not None or current[k]}
+        body = validated(TemplateUpdate, {"name": name, **changes}, TEMPLATE_MESSAGES)
+        template = await service.update_template(session, ctx, template_id, body, origin)
+    except AppError as exc:
+        context = _template_form_context(ctx, {"name": name, **form}, template, before[0])
+        refuse(request, exc, "jobs/template_form.html", context, fields=TEMPLATE_FIELDS)
+    changed = (template.name, template.fields) != before
+    notice = "template-saved" if changed else "template-unchanged"
+    return see_other(f"{_base(ctx)}/job-templates", notice=notice)
 
 
 @router.post("/job-templates/{template_id}/delete", response_class=HTMLResponse)
