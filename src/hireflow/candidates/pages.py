@@ -1,5 +1,6 @@
 """Candidates HTML pages: search and list (with "Add to job" for the selected), the new and
-edit forms, the profile (documents, consents, applications, possible duplicates, timeline),
+edit forms (with experience and education rows), the profile (documents, consents,
+applications, possible duplicates, timeline with "Older events"),
 merging with a confirmation page, and the CSV import (upload → preview → import → result).
 
 Thin routes over the services the JSON API calls; the services check permissions again.
@@ -8,10 +9,12 @@ Thin routes over the services the JSON API calls; the services check permissions
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.auth.pages import member_page
@@ -22,6 +25,8 @@ from hireflow.candidates.schemas import (
     CandidateCreate,
     CandidateUpdate,
     ConsentCreate,
+    Education,
+    Experience,
     SortOrder,
 )
 from hireflow.db import DbSession
@@ -31,7 +36,9 @@ from hireflow.errors import AppError, Invalid
 from hireflow.models import Candidate
 from hireflow.models.candidate import CANDIDATE_SOURCES
 from hireflow.web.templating import (
+    FormInvalid,
     Notice,
+    is_htmx,
     refuse,
     register_notices,
     see_other,
@@ -74,8 +81,31 @@ PROFILE_MESSAGES = {
     "tags": "Use at most 30 tags of 50 characters each.",
     "skills": "One skill per line, optionally with a level from 1 to 5: “Python: 4”.",
     "links": "One link per line, at most 20.",
+    "experience": "Correct the positions marked below; a profile holds 50 at most.",
+    "education": "Correct the schools marked below; a profile holds 50 at most.",
 }
 PROFILE_FIELDS = {name: name for name in PROFILE_MESSAGES}
+# Per entry field; "" is the entry as a whole (its end before its start), shown at `end_on`.
+EXPERIENCE_MESSAGES = {
+    "title": "Enter the job title (200 characters at most).",
+    "company": "Keep the company under 200 characters.",
+    "start_on": "Enter a date like 2021-03-31.",
+    "end_on": "Enter a date like 2021-03-31.",
+    "description": "Keep the description under 5,000 characters.",
+    "": "The end date cannot be before the start date.",
+}
+EDUCATION_MESSAGES = {
+    "institution": "Enter the school (200 characters at most).",
+    "degree": "Keep the degree under 200 characters.",
+    "field": "Keep the field of study under 200 characters.",
+    "start_on": "Enter a date like 2021-03-31.",
+    "end_on": "Enter a date like 2021-03-31.",
+    "": "The end date cannot be before the start date.",
+}
+EXPERIENCE_KEYS = ("title", "company", "start_on", "end_on", "description")
+EDUCATION_KEYS = ("institution", "degree", "field", "start_on", "end_on")
+BLANK_ROWS = 2  # empty fieldsets under the entries, to add new ones
+TIMELINE_PAGE_SIZE = 30
 SOURCE_LABELS = {
     "manual": "Added by hand",
     "careers_page": "Careers page",
@@ -190,7 +220,11 @@ def _skills(value: str) -> list[dict[str, Any]]:
     return skills
 
 
-def _profile_form(form: dict[str, str]) -> dict[str, Any]:
+# The form as typed: text fields, and experience and education rows.
+ProfileForm = dict[str, Any]
+
+
+def _profile_form(form: ProfileForm) -> dict[str, Any]:
     return {
         "full_name": form["full_name"],
         "email": form["email"] or None,
@@ -205,7 +239,135 @@ def _profile_form(form: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _form_of(candidate: Candidate) -> dict[str, str]:
+# Experience and education are repeated fieldsets, like the portal's profile form: one list per
+# column (`exp_title`, …), the n-th values making the n-th entry. A row left blank is ignored;
+# a row whose "Remove" box (`exp_remove`, valued with the row's index) is ticked is dropped.
+Row = dict[str, Any]  # the typed values (str) and "remove" (bool)
+
+
+def _filled(row: Row) -> bool:
+    return any(isinstance(v, str) and v.strip() for v in row.values())
+
+
+def _rows(columns: dict[str, list[str] | None], removed: list[str] | None) -> list[Row]:
+    """The submitted rows that hold something, as typed."""
+    count = max((len(values or []) for values in columns.values()), default=0)
+    ticked = set(removed or [])
+    rows: list[Row] = []
+    for index in range(count):
+        row: Row = {
+            name: (values[index] if values and index < len(values) else "")
+            for name, values in columns.items()
+        }
+        row["remove"] = str(index) in ticked
+        if _filled(row):
+            rows.append(row)
+    return rows
+
+
+@dataclass
+class EntryRows:
+    experience: list[Row]
+    education: list[Row]
+
+
+ColumnValues = Annotated[list[str] | None, Form()]
+
+
+async def _entry_rows(
+    exp_title: ColumnValues = None,
+    exp_company: ColumnValues = None,
+    exp_start_on: ColumnValues = None,
+    exp_end_on: ColumnValues = None,
+    exp_description: ColumnValues = None,
+    exp_remove: ColumnValues = None,
+    edu_institution: ColumnValues = None,
+    edu_degree: ColumnValues = None,
+    edu_field: ColumnValues = None,
+    edu_start_on: ColumnValues = None,
+    edu_end_on: ColumnValues = None,
+    edu_remove: ColumnValues = None,
+) -> EntryRows:
+    experience = {
+        "title": exp_title,
+        "company": exp_company,
+        "start_on": exp_start_on,
+        "end_on": exp_end_on,
+        "description": exp_description,
+    }
+    education = {
+        "institution": edu_institution,
+        "degree": edu_degree,
+        "field": edu_field,
+        "start_on": edu_start_on,
+        "end_on": edu_end_on,
+    }
+    return EntryRows(_rows(experience, exp_remove), _rows(education, edu_remove))
+
+
+FormRows = Annotated[EntryRows, Depends(_entry_rows)]
+
+
+def _entry(row: Row, keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: row[key].replace("\r\n", "\n").strip() or None for key in keys}
+
+
+def _entries(
+    section: str,
+    rows: list[Row],
+    keys: tuple[str, ...],
+    model: type[BaseModel],
+    messages: dict[str, str],
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The rows kept, as schema input, and the errors of each (`experience-2-end_on`: the
+    message next to the third row's end date)."""
+    entries: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    for index, row in enumerate(rows):
+        if row["remove"]:
+            continue
+        entry = _entry(row, keys)
+        entries.append(entry)
+        try:
+            model.model_validate(entry)
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else ""
+                errors.setdefault(
+                    f"{section}-{index}-{name or 'end_on'}",
+                    messages.get(name, "Check this field."),
+                )
+    return entries, errors
+
+
+M = TypeVar("M", CandidateCreate, CandidateUpdate)
+
+
+def _checked(model: type[M], form: ProfileForm) -> M:
+    """The form as `model` (what the API takes), or `FormInvalid` with every field's message,
+    those of experience and education rows included."""
+    experience, experience_errors = _entries(
+        "experience", form["experience"], EXPERIENCE_KEYS, Experience, EXPERIENCE_MESSAGES
+    )
+    education, education_errors = _entries(
+        "education", form["education"], EDUCATION_KEYS, Education, EDUCATION_MESSAGES
+    )
+    rows = {**experience_errors, **education_errors}
+    data = {**_profile_form(form), "experience": experience, "education": education}
+    try:
+        body = validated(model, data, PROFILE_MESSAGES)
+    except FormInvalid as exc:
+        raise FormInvalid({**exc.fields, **rows}) from exc
+    if rows:  # the model refuses what a row refuses; kept in case that ever changes
+        raise FormInvalid(rows)
+    return body
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _form_of(candidate: Candidate) -> ProfileForm:
     skills = []
     for skill in candidate.skills:
         level = skill.get("level")
@@ -221,15 +383,31 @@ def _form_of(candidate: Candidate) -> dict[str, str]:
         "tags": ", ".join(candidate.tags),
         "skills": "\n".join(skills),
         "links": "\n".join(candidate.links),
+        "experience": [
+            {**{key: _text(entry.get(key)) for key in EXPERIENCE_KEYS}, "remove": False}
+            for entry in candidate.experience
+        ],
+        "education": [
+            {**{key: _text(entry.get(key)) for key in EDUCATION_KEYS}, "remove": False}
+            for entry in candidate.education
+        ],
     }
 
 
-ProfileForm = dict[str, str]
+def _with_blank_rows(form: ProfileForm) -> ProfileForm:
+    """The form as shown: its entries, then empty fieldsets to add more."""
+    blank_job: Row = {**dict.fromkeys(EXPERIENCE_KEYS, ""), "remove": False}
+    blank_school: Row = {**dict.fromkeys(EDUCATION_KEYS, ""), "remove": False}
+    return {
+        **form,
+        "experience": [*form.get("experience", []), *(dict(blank_job) for _ in range(BLANK_ROWS))],
+        "education": [*form.get("education", []), *(dict(blank_school) for _ in range(BLANK_ROWS))],
+    }
 
 
 def _read_form(
     full_name: str, email: str, phone: str, headline: str, location: str, summary: str,
-    source: str, tags: str, skills: str, links: str,
+    source: str, tags: str, skills: str, links: str, rows: EntryRows,
 ) -> ProfileForm:  # fmt: skip
     return {
         "full_name": full_name,
@@ -242,6 +420,8 @@ def _read_form(
         "tags": tags,
         "skills": skills,
         "links": links,
+        "experience": rows.experience,
+        "education": rows.education,
     }
 
 
@@ -252,7 +432,8 @@ FormLong = Annotated[str, Form(max_length=20_000)]
 @router.get("/candidates/new", response_class=HTMLResponse)
 async def new_candidate_page(request: Request, ctx: OrgCtx) -> HTMLResponse:
     ctx.require(Permission.CANDIDATES_WRITE)
-    context = _context(ctx, candidate=None, form={"source": "manual"})
+    form = _with_blank_rows({"source": "manual", "experience": [], "education": []})
+    context = _context(ctx, candidate=None, form=form)
     return templates.TemplateResponse(request, "candidates/form.html", context)
 
 
@@ -262,6 +443,7 @@ async def create_candidate(
     ctx: OrgCtx,
     session: DbSession,
     origin: RequestOrigin,
+    rows: FormRows,
     full_name: FormText = "",
     email: FormText = "",
     phone: FormText = "",
@@ -274,13 +456,13 @@ async def create_candidate(
     links: FormLong = "",
 ) -> Response:
     form = _read_form(
-        full_name, email, phone, headline, location, summary, source, tags, skills, links
+        full_name, email, phone, headline, location, summary, source, tags, skills, links, rows
     )
     try:
-        body = validated(CandidateCreate, _profile_form(form), PROFILE_MESSAGES)
+        body = _checked(CandidateCreate, form)
         candidate, _ = await service.create_candidate(session, ctx, body, origin)
     except AppError as exc:
-        context = _context(ctx, candidate=None, form=form)
+        context = _context(ctx, candidate=None, form=_with_blank_rows(form))
         refuse(request, exc, "candidates/form.html", context, fields=PROFILE_FIELDS)
     return see_other(f"{_base(ctx)}/{candidate.id}", notice="candidate-created")
 
@@ -350,7 +532,7 @@ async def run_import(
 
 async def _profile_context(session: AsyncSession, ctx: Ctx, candidate: Candidate) -> dict[str, Any]:
     merged = candidate.merged_into_id is not None
-    timeline = await service.timeline(session, ctx, candidate.id, limit=30)
+    timeline = await service.timeline(session, ctx, candidate.id, limit=TIMELINE_PAGE_SIZE)
     return _context(
         ctx,
         candidate=candidate,
@@ -359,7 +541,7 @@ async def _profile_context(session: AsyncSession, ctx: Ctx, candidate: Candidate
         applications=await service.candidate_applications(session, ctx, candidate),
         duplicates=[] if merged else await service.possible_duplicates(session, ctx, candidate),
         timeline=timeline.items,
-        timeline_more=timeline.next_cursor is not None,
+        older_url=_older_url(ctx, candidate.id, timeline.next_cursor),
         form={},
     )
 
@@ -373,13 +555,43 @@ async def profile_page(
     return templates.TemplateResponse(request, "candidates/profile.html", context)
 
 
+def _older_url(ctx: Ctx, candidate_id: uuid.UUID, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    return with_query(f"{_base(ctx)}/{candidate_id}/timeline", cursor=cursor)
+
+
+@router.get("/candidates/{candidate_id}/timeline", response_class=HTMLResponse)
+async def timeline_page(
+    request: Request,
+    candidate_id: uuid.UUID,
+    ctx: OrgCtx,
+    session: DbSession,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
+) -> HTMLResponse:
+    """Older timeline events (keyset, after `cursor`): the list items htmx's "Older events"
+    appends in place of its own, else a page of them (the link without JavaScript)."""
+    timeline = await service.timeline(
+        session, ctx, candidate_id, cursor=cursor, limit=TIMELINE_PAGE_SIZE
+    )
+    context = _context(
+        ctx,
+        timeline=timeline.items,
+        older_url=_older_url(ctx, candidate_id, timeline.next_cursor),
+    )
+    if is_htmx(request):
+        return templates.TemplateResponse(request, "candidates/_timeline_items.html", context)
+    context["candidate"] = await service.get_candidate(session, ctx, candidate_id)
+    return templates.TemplateResponse(request, "candidates/timeline.html", context)
+
+
 @router.get("/candidates/{candidate_id}/edit", response_class=HTMLResponse)
 async def edit_page(
     request: Request, candidate_id: uuid.UUID, ctx: OrgCtx, session: DbSession
 ) -> HTMLResponse:
     ctx.require(Permission.CANDIDATES_WRITE)
     candidate = await service.get_candidate(session, ctx, candidate_id)
-    context = _context(ctx, candidate=candidate, form=_form_of(candidate))
+    context = _context(ctx, candidate=candidate, form=_with_blank_rows(_form_of(candidate)))
     return templates.TemplateResponse(request, "candidates/form.html", context)
 
 
@@ -390,6 +602,7 @@ async def update_candidate(
     ctx: OrgCtx,
     session: DbSession,
     origin: RequestOrigin,
+    rows: FormRows,
     full_name: FormText = "",
     email: FormText = "",
     phone: FormText = "",
@@ -402,14 +615,14 @@ async def update_candidate(
     links: FormLong = "",
 ) -> Response:
     form = _read_form(
-        full_name, email, phone, headline, location, summary, source, tags, skills, links
+        full_name, email, phone, headline, location, summary, source, tags, skills, links, rows
     )
     try:
-        body = validated(CandidateUpdate, _profile_form(form), PROFILE_MESSAGES)
+        body = _checked(CandidateUpdate, form)
         await service.update_candidate(session, ctx, candidate_id, body, origin)
     except AppError as exc:
         candidate = await service.get_candidate(session, ctx, candidate_id)
-        context = _context(ctx, candidate=candidate, form=form)
+        context = _context(ctx, candidate=candidate, form=_with_blank_rows(form))
         refuse(request, exc, "candidates/form.html", context, fields=PROFILE_FIELDS)
     return see_other(f"{_base(ctx)}/{candidate_id}", notice="candidate-saved")
 
