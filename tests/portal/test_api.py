@@ -18,6 +18,7 @@ from hireflow.models import (
     ApplicationNote,
     Candidate,
     CandidateAccount,
+    CandidateConsent,
     CandidateEvent,
     Document,
     SavedJob,
@@ -224,11 +225,21 @@ async def test_no_recruiter_only_field_reaches_the_candidate(
                 comment="SECRET-FEEDBACK",
             )
         )
+        session.add(
+            CandidateConsent(
+                organization_id=organization.id,
+                candidate_id=candidate.id,
+                purpose="talent_pool",
+                statement="Keep me in Acme's talent pool.",
+                source="referral",
+            )
+        )
         await session.flush()
         session.add(SavedJob(user_id=user.id, job_id=job.id))
     await signed_in(client, user)
     responses = [
         await client.get(f"{ME}/applications"),
+        await client.get(f"{ME}/consents"),
         await client.get(f"{ME}/candidate-profile"),
         await client.get(f"{ME}/documents"),
         await client.get(f"{ME}/saved-jobs"),
@@ -246,6 +257,7 @@ async def test_no_recruiter_only_field_reaches_the_candidate(
         assert response.status_code == 200, response.text
         assert not keys_of(response.json()) & RECRUITER_ONLY, response.json()
     assert responses[0].json()["items"][0]["status"] == "rejected"
+    assert [c["purpose"] for c in responses[1].json()] == ["talent_pool"]
     for response in [*responses, *pages]:
         assert response.status_code == 200
         for secret in (

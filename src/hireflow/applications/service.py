@@ -739,6 +739,46 @@ async def reopen(
     return application
 
 
+async def withdraw_application(
+    session: AsyncSession,
+    application: Application,
+    *,
+    actor_user_id: uuid.UUID | None,
+    reason: str | None,
+) -> ApplicationEvent:
+    """The candidate withdraws: the application is closed as `withdrawn` and stays in its stage
+    (the board shows it withdrawn); a `withdrawn` event records the time spent in the stage.
+    The caller has checked that the application is the actor's own, locked it, and audits."""
+    if application.status != "active":
+        raise Conflict(
+            f"This application is {application.status}: only an application in progress can "
+            "be withdrawn.",
+            # Not "status": that key of the problem body is the HTTP status.
+            extra={
+                "application_status": application.status,
+                "application_id": str(application.id),
+            },
+        )
+    at = now()
+    if at < application.stage_entered_at:
+        at = application.stage_entered_at
+    application.status = "withdrawn"
+    application.closed_at = at
+    event = ApplicationEvent(
+        organization_id=application.organization_id,
+        application_id=application.id,
+        type="withdrawn",
+        from_stage_id=application.stage_id,
+        seconds_in_stage=_seconds(application.stage_entered_at, at),
+        actor_user_id=actor_user_id,
+        data={"reason": reason} if reason else {},
+        created_at=at,
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
 # --- scoring and selection ------------------------------------------------------------------------
 
 

@@ -1,12 +1,13 @@
-"""Candidate portal JSON routes: the signed-in person's own profile, applications, documents
-and saved jobs (`/me/…`). Only what is theirs, and nothing recruiters keep to themselves."""
+"""Candidate portal JSON routes: the signed-in person's own profile, applications (and
+withdrawing one), consents (and withdrawing one), documents and saved jobs (`/me/…`). Only
+what is theirs, and nothing recruiters keep to themselves."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+from fastapi import APIRouter, Body, File, Form, Query, Response, UploadFile
 
 from hireflow.api import API_PREFIX
 from hireflow.auth.dependencies import CurrentUser
@@ -18,10 +19,14 @@ from hireflow.portal import service
 from hireflow.portal.schemas import (
     CandidateProfileIn,
     CandidateProfileRead,
+    MyApplication,
     MyApplicationPage,
+    MyConsent,
     MyDocument,
     SavedJobRead,
     SaveJobIn,
+    WithdrawApplicationIn,
+    WithdrawConsentIn,
 )
 
 router = APIRouter(prefix=API_PREFIX + "/me", tags=["portal"])
@@ -86,6 +91,62 @@ async def list_my_applications(
 ) -> MyApplicationPage:
     page = await service.my_applications(session, caller.user, cursor=cursor, limit=limit)
     return MyApplicationPage(items=page.items, next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/applications/{application_id}/withdraw",
+    response_model=MyApplication,
+    summary="Withdraw one of my applications in progress (optional `reason`, ≤ 300 characters)",
+    responses={
+        404: {"description": "Not one of my applications."},
+        409: {"description": "Not in progress (already withdrawn, rejected or hired)."},
+    },
+)
+async def withdraw_my_application(
+    application_id: uuid.UUID,
+    caller: CurrentUser,
+    session: DbSession,
+    origin: RequestOrigin,
+    data: Annotated[WithdrawApplicationIn | None, Body()] = None,
+) -> MyApplication:
+    return await service.withdraw_application(
+        session,
+        caller.user,
+        application_id,
+        reason=data.reason if data is not None else None,
+        origin=origin,
+    )
+
+
+@router.get(
+    "/consents",
+    response_model=list[MyConsent],
+    summary="The consents I gave to organizations (withdrawn ones too)",
+)
+async def list_my_consents(caller: CurrentUser, session: DbSession) -> list[MyConsent]:
+    return await service.my_consents(session, caller.user)
+
+
+@router.post(
+    "/consents/withdraw",
+    response_model=list[MyConsent],
+    summary="Withdraw a consent: `{purpose, organization_id}` (or `candidate_id`)",
+    responses={
+        404: {"description": "No such consent of mine."},
+        409: {"description": "Already withdrawn."},
+    },
+)
+async def withdraw_my_consent(
+    data: WithdrawConsentIn, caller: CurrentUser, session: DbSession, origin: RequestOrigin
+) -> list[MyConsent]:
+    return await service.withdraw_consent(
+        session,
+        caller.user,
+        purpose=data.purpose,
+        candidate_id=data.candidate_id,
+        organization_id=data.organization_id,
+        origin=origin,
+    )
 
 
 @router.get("/documents", response_model=list[MyDocument], summary="My documents")

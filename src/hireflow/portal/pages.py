@@ -1,6 +1,6 @@
 """Candidate portal HTML pages: creating a candidate account, and the signed-in candidate's
-applications, saved jobs, profile and documents. Thin routes over `portal.service` (what the
-`/api/v1/me/…` routes call too)."""
+applications (withdrawing one), consents (withdrawing one), saved jobs, profile and documents.
+Thin routes over `portal.service` (what the `/api/v1/me/…` routes call too)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,12 @@ from hireflow.deps import AppSettings, RequestOrigin
 from hireflow.documents.service import download_response
 from hireflow.errors import AppError
 from hireflow.portal import service
-from hireflow.portal.schemas import CandidateProfileIn, RegisterCandidateIn
+from hireflow.portal.schemas import (
+    CandidateProfileIn,
+    RegisterCandidateIn,
+    WithdrawApplicationIn,
+    WithdrawConsentIn,
+)
 from hireflow.web.templating import (
     Notice,
     refuse,
@@ -45,6 +50,10 @@ register_notices(
         "document-uploaded": Notice("success", "Document uploaded"),
         "document-deleted": Notice("success", "Document deleted"),
         "saved-job-removed": Notice("success", "Job removed from your saved jobs"),
+        "application-withdrawn": Notice(
+            "success", "Application withdrawn", "The organization has been told in its records."
+        ),
+        "my-consent-withdrawn": Notice("success", "Consent withdrawn"),
     }
 )
 
@@ -131,11 +140,83 @@ async def portal_home(
 ) -> HTMLResponse:
     applications = await service.my_applications(session, principal.user, limit=100)
     saved = await service.my_saved_jobs(session, principal.user)
+    consents = await service.my_consents(session, principal.user)
     return _page(
         request,
         "portal/home.html",
-        {"user": principal.user, "applications": applications, "saved_jobs": saved},
+        {
+            "user": principal.user,
+            "applications": applications,
+            "saved_jobs": saved,
+            "consents": consents,
+        },
     )
+
+
+@router.get("/portal/applications/{application_id}/withdraw", response_class=HTMLResponse)
+async def withdraw_application_page(
+    application_id: uuid.UUID, request: Request, principal: AccountSession, session: DbSession
+) -> HTMLResponse:
+    """The confirm step before withdrawing (works without JavaScript)."""
+    application = await service.my_application(session, principal.user, application_id)
+    return _page(
+        request,
+        "portal/withdraw.html",
+        {"user": principal.user, "application": application, "form": {"reason": ""}},
+    )
+
+
+@router.post("/portal/applications/{application_id}/withdraw", response_class=HTMLResponse)
+async def withdraw_application(
+    application_id: uuid.UUID,
+    request: Request,
+    principal: AccountSession,
+    session: DbSession,
+    origin: RequestOrigin,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    application = await service.my_application(session, principal.user, application_id)
+    try:
+        data = validated(
+            WithdrawApplicationIn,
+            {"reason": reason},
+            {"reason": "A reason has 300 characters at most."},
+        )
+        await service.withdraw_application(
+            session, principal.user, application_id, reason=data.reason, origin=origin
+        )
+    except AppError as exc:
+        context = {"user": principal.user, "application": application, "form": {"reason": reason}}
+        refuse(request, exc, "portal/withdraw.html", context, fields={"reason": "reason"})
+    return see_other("/portal", notice="application-withdrawn")
+
+
+@router.post("/portal/consents/withdraw")
+async def withdraw_consent(
+    principal: AccountSession,
+    session: DbSession,
+    origin: RequestOrigin,
+    organization_id: Annotated[str, Form(max_length=100)] = "",
+    purpose: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    data = validated(
+        WithdrawConsentIn,
+        {"organization_id": organization_id or None, "purpose": purpose},
+        {
+            "organization_id": "Choose the organization the consent was given to.",
+            "purpose": "Choose the consent to withdraw.",
+            "": "Choose the organization the consent was given to.",
+        },
+    )
+    await service.withdraw_consent(
+        session,
+        principal.user,
+        purpose=data.purpose,
+        candidate_id=None,
+        organization_id=data.organization_id,
+        origin=origin,
+    )
+    return see_other("/portal", notice="my-consent-withdrawn")
 
 
 @router.post("/portal/saved-jobs/{job_id}/delete")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -15,6 +15,7 @@ from hireflow.models import (
     Application,
     Candidate,
     CandidateAccount,
+    CandidateConsent,
     Document,
     Job,
     JobStage,
@@ -48,6 +49,40 @@ async def unlinked_candidates_with_email(session: AsyncSession, email: str) -> l
     return list(rows.all())
 
 
+def _applications_query(
+    user_id: uuid.UUID,
+) -> Select[Application, str, str, str, str]:
+    return (
+        select(Application, Job.title, Organization.name, Organization.slug, JobStage.name)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .join(Job, Job.id == Application.job_id)
+        .join(Organization, Organization.id == Application.organization_id)
+        .join(JobStage, JobStage.id == Application.stage_id)
+        .where(Candidate.user_id == user_id)
+    )
+
+
+async def application_of(
+    session: AsyncSession, user_id: uuid.UUID, application_id: uuid.UUID
+) -> tuple[Application, str, str, str, str] | None:
+    """One application of the account's records, as `applications_of` lists them."""
+    query = _applications_query(user_id).where(Application.id == application_id)
+    row = (await session.execute(query.execution_options(populate_existing=True))).first()
+    return None if row is None else (row[0], row[1], row[2], row[3], row[4])
+
+
+async def own_application_for_update(
+    session: AsyncSession, user_id: uuid.UUID, application_id: uuid.UUID
+) -> Application | None:
+    """One application of the account's records, locked for a change."""
+    return await session.scalar(
+        select(Application)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(Application.id == application_id, Candidate.user_id == user_id)
+        .with_for_update(of=Application)
+    )
+
+
 async def applications_of(
     session: AsyncSession,
     user_id: uuid.UUID,
@@ -57,14 +92,7 @@ async def applications_of(
 ) -> list[tuple[Application, str, str, str, str]]:
     """(application, job title, organization name, organization slug, stage name), newest
     first, of every record linked to the account (merged ones too: they are the person's)."""
-    query = (
-        select(Application, Job.title, Organization.name, Organization.slug, JobStage.name)
-        .join(Candidate, Candidate.id == Application.candidate_id)
-        .join(Job, Job.id == Application.job_id)
-        .join(Organization, Organization.id == Application.organization_id)
-        .join(JobStage, JobStage.id == Application.stage_id)
-        .where(Candidate.user_id == user_id)
-    )
+    query = _applications_query(user_id)
     if after is not None:
         applied_at, application_id = after
         query = query.where(
@@ -76,6 +104,48 @@ async def applications_of(
     query = query.order_by(Application.applied_at.desc(), Application.id.desc()).limit(limit)
     rows = await session.execute(query)
     return [(row[0], row[1], row[2], row[3], row[4]) for row in rows.all()]
+
+
+# --- consents ----------------------------------------------------------------------------------
+
+
+async def consents_of(
+    session: AsyncSession, user_id: uuid.UUID
+) -> list[tuple[CandidateConsent, Organization]]:
+    """The consents given through the account's records, by organization, newest first."""
+    rows = await session.execute(
+        select(CandidateConsent, Organization)
+        .join(Candidate, Candidate.id == CandidateConsent.candidate_id)
+        .join(Organization, Organization.id == CandidateConsent.organization_id)
+        .where(Candidate.user_id == user_id)
+        .order_by(Organization.name, CandidateConsent.granted_at.desc(), CandidateConsent.id)
+    )
+    return [(row[0], row[1]) for row in rows.all()]
+
+
+async def consents_for_update(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    *,
+    purpose: str,
+    candidate_id: uuid.UUID | None,
+    organization_id: uuid.UUID | None,
+) -> list[tuple[CandidateConsent, Candidate]]:
+    """The account's consents for `purpose` given to one organization (or through one of its
+    records), withdrawn ones included, locked for a change."""
+    query = (
+        select(CandidateConsent, Candidate)
+        .join(Candidate, Candidate.id == CandidateConsent.candidate_id)
+        .where(Candidate.user_id == user_id, CandidateConsent.purpose == purpose)
+        .order_by(CandidateConsent.granted_at, CandidateConsent.id)
+        .with_for_update(of=CandidateConsent)
+    )
+    if candidate_id is not None:
+        query = query.where(Candidate.id == candidate_id)
+    if organization_id is not None:
+        query = query.where(CandidateConsent.organization_id == organization_id)
+    rows = await session.execute(query)
+    return [(row[0], row[1]) for row in rows.all()]
 
 
 # --- documents --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from hireflow.candidates.schemas import Education, Experience, Skill
 
@@ -98,6 +98,48 @@ class MyApplication(BaseModel):
 class MyApplicationPage(BaseModel):
     items: list[MyApplication]
     next_cursor: str | None
+
+
+class WithdrawApplicationIn(BaseModel):
+    """Why the candidate withdraws, if they want to say (the organization sees it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=300)
+
+    @field_validator("reason")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return _text(value)
+
+
+class MyConsent(BaseModel):
+    """A consent the person gave to an organization, with the words they agreed to."""
+
+    id: uuid.UUID
+    candidate_id: uuid.UUID
+    organization_id: uuid.UUID
+    organization_name: str
+    purpose: str
+    statement: str
+    granted_at: datetime
+    withdrawn_at: datetime | None
+
+
+class WithdrawConsentIn(BaseModel):
+    """Which consent: the purpose, and the organization (or its record of me) it was given to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    candidate_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    purpose: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")
+
+    @model_validator(mode="after")
+    def _names_whom(self) -> WithdrawConsentIn:
+        if self.candidate_id is None and self.organization_id is None:
+            raise ValueError("Give the organization_id (or candidate_id) the consent was given to.")
+        return self
 
 
 class MyDocument(BaseModel):

@@ -1,6 +1,7 @@
 """Portal rules: candidate accounts (registration with email confirmation), the profile and
 passing its edits on to the organizations' records linked to the account, linking records
-with the account's confirmed address, documents and saved jobs."""
+with the account's confirmed address, withdrawing an application or a consent, documents and
+saved jobs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hireflow.applications import service as applications
 from hireflow.audit import service as audit
 from hireflow.audit.service import Origin
 from hireflow.auth import one_time_tokens
@@ -27,6 +29,7 @@ from hireflow.models import (
     Application,
     Candidate,
     CandidateAccount,
+    CandidateConsent,
     CandidateEvent,
     Document,
     Job,
@@ -37,7 +40,7 @@ from hireflow.models import (
 from hireflow.models.document import DOCUMENT_KINDS
 from hireflow.notifications.service import send_email
 from hireflow.portal import repository
-from hireflow.portal.schemas import CandidateProfileIn, MyApplication
+from hireflow.portal.schemas import CandidateProfileIn, MyApplication, MyConsent
 from hireflow.users import repository as users
 from hireflow.users.service import normalize_email
 
@@ -262,6 +265,133 @@ async def my_applications(
         items=[_mine(row) for row in rows],
         next_cursor=encode_cursor(last.applied_at, last.id) if more and last else None,
     )
+
+
+async def my_application(
+    session: AsyncSession, user: User, application_id: uuid.UUID
+) -> MyApplication:
+    row = await repository.application_of(session, user.id, application_id)
+    if row is None:
+        raise NotFound("You have no application with this id.")
+    return _mine(row)
+
+
+async def withdraw_application(
+    session: AsyncSession,
+    user: User,
+    application_id: uuid.UUID,
+    *,
+    reason: str | None,
+    origin: Origin,
+) -> MyApplication:
+    """Withdraw one of the person's applications that is still in progress: it closes as
+    `withdrawn` in its stage, and the organization sees the event (and the reason, if given)
+    in the application's history."""
+    application = await repository.own_application_for_update(session, user.id, application_id)
+    if application is None:
+        raise NotFound("You have no application with this id.")
+    await applications.withdraw_application(
+        session, application, actor_user_id=user.id, reason=reason
+    )
+    await audit.record(
+        session,
+        "application.withdrawn",
+        origin=origin,
+        actor=user,
+        organization_id=application.organization_id,
+        target_type="application",
+        target_id=application.id,
+        data={"by": "candidate", "reason": reason},
+    )
+    return await my_application(session, user, application_id)
+
+
+# --- consents ---------------------------------------------------------------------------------
+
+
+def _consent(consent: CandidateConsent, organization: Organization) -> MyConsent:
+    return MyConsent(
+        id=consent.id,
+        candidate_id=consent.candidate_id,
+        organization_id=consent.organization_id,
+        organization_name=organization.name,
+        purpose=consent.purpose,
+        statement=consent.statement,
+        granted_at=consent.granted_at,
+        withdrawn_at=consent.withdrawn_at,
+    )
+
+
+async def my_consents(session: AsyncSession, user: User) -> list[MyConsent]:
+    await link_matching_candidates(session, user)
+    return [_consent(*row) for row in await repository.consents_of(session, user.id)]
+
+
+async def withdraw_consent(
+    session: AsyncSession,
+    user: User,
+    *,
+    purpose: str,
+    candidate_id: uuid.UUID | None,
+    organization_id: uuid.UUID | None,
+    origin: Origin,
+) -> list[MyConsent]:
+    """Withdraw the person's consent for `purpose` given to one organization (every record of
+    theirs there). Returns the consents withdrawn; withdrawing again is a 409."""
+    rows = await repository.consents_for_update(
+        session,
+        user.id,
+        purpose=purpose,
+        candidate_id=candidate_id,
+        organization_id=organization_id,
+    )
+    if not rows:
+        raise NotFound(
+            "You have given no consent for this purpose to this organization.",
+            extra={"field": "purpose"},
+        )
+    active = [(consent, candidate) for consent, candidate in rows if consent.withdrawn_at is None]
+    if not active:
+        withdrawn = [c.withdrawn_at for c, _ in rows if c.withdrawn_at is not None]
+        raise Conflict(
+            "You have already withdrawn this consent.",
+            extra={"purpose": purpose, "withdrawn_at": max(withdrawn).isoformat()},
+        )
+    at = now()
+    candidates: dict[uuid.UUID, Candidate] = {}
+    for consent, candidate in active:
+        consent.withdrawn_at = at
+        candidates[candidate.id] = candidate
+    for candidate in candidates.values():
+        session.add(
+            CandidateEvent(
+                organization_id=candidate.organization_id,
+                candidate_id=candidate.id,
+                type="consent_withdrawn",
+                actor_user_id=user.id,
+                data={"purpose": purpose, "by": "candidate"},
+                created_at=at,
+            )
+        )
+        await audit.record(
+            session,
+            "candidate.consent_withdrawn",
+            origin=origin,
+            actor=user,
+            organization_id=candidate.organization_id,
+            target_type="candidate",
+            target_id=candidate.id,
+            data={"purpose": purpose, "by": "candidate"},
+        )
+    await session.flush()
+    organizations = {
+        o.id: o
+        for o in [
+            await session.get_one(Organization, i)
+            for i in {c.organization_id for c in candidates.values()}
+        ]
+    }
+    return [_consent(consent, organizations[consent.organization_id]) for consent, _ in active]
 
 
 # --- documents --------------------------------------------------------------------------------
