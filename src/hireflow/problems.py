@@ -65,7 +65,9 @@ def problem_body(
         body["instance"] = instance
     if request_id:
         body["request_id"] = request_id
-    body.update(extra or {})
+    # Extension members never replace the standard ones (RFC 9457 §3.1): `status` stays the
+    # HTTP status whatever a service puts in `extra`.
+    body.update({k: v for k, v in (extra or {}).items() if k not in body})
     return body
 
 

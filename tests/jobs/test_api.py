@@ -264,7 +264,7 @@ async def test_status_transitions(
             assert body[stamp] is not None
     else:
         assert response.status_code == 409, response.text
-        assert response.json()["status"] == status
+        assert response.json()["job_status"] == status
         current = (await client.get(f"{team.api}/jobs/{job.id}")).json()
         assert current["status"] == status
 

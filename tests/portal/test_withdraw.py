@@ -153,6 +153,9 @@ async def test_withdrawing_an_application_closes_it_in_its_stage_for_the_recruit
     )
     assert_html(page)
     assert "I took another offer." in page.text
+    # Only the candidate can take it back up: no Reopen for the recruiter.
+    assert "The candidate withdrew this application" in page.text
+    assert "/reopen" not in page.text
 
 
 async def test_withdrawing_without_a_body_or_reason_works(

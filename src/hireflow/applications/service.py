@@ -471,7 +471,7 @@ def _require_open(application: Application) -> None:
     if application.status != "active":
         raise Conflict(
             f"This application is {application.status}: reopen it first.",
-            extra={"status": application.status, "application_id": str(application.id)},
+            extra={"application_status": application.status, "application_id": str(application.id)},
         )
 
 
@@ -594,7 +594,7 @@ async def _bulk_applications(
     closed = [str(a.id) for a in applications if a.status != "active"]
     if closed:
         raise Conflict(
-            f"{len(closed)} of these applications are closed (hired or rejected); "
+            f"{len(closed)} of these applications are closed (hired, rejected or withdrawn); "
             "nothing was changed.",
             extra={"closed_application_ids": closed},
         )
@@ -716,7 +716,7 @@ async def reopen(
     if application.status not in ("rejected", "hired"):
         raise Conflict(
             f"This application is {application.status}: only rejected or hired ones reopen.",
-            extra={"status": application.status},
+            extra={"application_status": application.status},
         )
     closing = await repository.last_closing_event(session, application.id)
     stages = await repository.job_stages(session, application.job_id)

@@ -193,7 +193,7 @@ async def _writable_job(session: AsyncSession, ctx: Ctx, job_id: uuid.UUID) -> J
     job = await get_job(session, ctx, job_id, for_update=True)
     if job.status == "archived":
         raise Conflict(
-            "This job is archived: it can no longer be changed.", extra={"status": job.status}
+            "This job is archived: it can no longer be changed.", extra={"job_status": job.status}
         )
     return job
 
@@ -342,7 +342,7 @@ async def change_status(
         raise Conflict(
             f"A job that is {STATUS_LABELS[job.status].lower()} cannot be "
             f"{'moved to ' + STATUS_LABELS[target].lower() if action != 'reopen' else 'reopened'}.",
-            extra={"status": job.status, "allowed_actions": allowed_actions(job)},
+            extra={"job_status": job.status, "allowed_actions": allowed_actions(job)},
         )
     previous = job.status
     at = now()
