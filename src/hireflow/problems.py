@@ -199,9 +199,29 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+# SQLSTATE class 22, "data exception": a value the database cannot take (text with a NUL
+# byte, a number out of its column's range, a malformed date). Always caused by a value sent
+# to us, so a 422 — the transaction is rolled back like for any error.
+DATA_ERRORS: tuple[type[Exception], ...] = (sqlalchemy.exc.DataError, psycopg.DataError)
+
+
+async def _data_error(request: Request, exc: Exception) -> Response:
+    cause = getattr(exc, "orig", None) or exc
+    reason = str(cause).splitlines()[0] if str(cause) else type(cause).__name__
+    log.warning("value refused by the database", error=reason[:300])
+    return render_error(
+        request,
+        422,
+        "invalid-value",
+        f"A value in the request cannot be stored ({reason[:200]}).",
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(RequestValidationError, _validation_error)
     for exc_type in DATABASE_UNAVAILABLE:
         app.add_exception_handler(exc_type, _database_unavailable)
+    for exc_type in DATA_ERRORS:
+        app.add_exception_handler(exc_type, _data_error)
