@@ -31,7 +31,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer, undefer
 
@@ -199,6 +199,33 @@ async def applications_of(
         .order_by(Application.applied_at.desc(), Application.id.desc())
     )
     return [ApplicationRow(a, title, stage) for a, title, stage in rows.all()]
+
+
+async def latest_applications_of(
+    session: AsyncSession, ctx: Ctx, candidate_ids: Sequence[uuid.UUID]
+) -> list[Any]:
+    """Each candidate's newest readable application (plain columns, one row per candidate):
+    what a page of search results shows."""
+    if not candidate_ids:
+        return []
+    rows = await session.execute(
+        select(
+            Application.candidate_id,
+            Application.id,
+            Application.job_id,
+            Job.title.label("job_title"),
+            Application.stage_id,
+            JobStage.name.label("stage_name"),
+            Application.status,
+            Application.applied_at,
+        )
+        .join(Job, Job.id == Application.job_id)
+        .join(JobStage, JobStage.id == Application.stage_id)
+        .where(Application.candidate_id.in_(candidate_ids), readable_applications(ctx))
+        .ext(distinct_on(Application.candidate_id))
+        .order_by(Application.candidate_id, Application.applied_at.desc(), Application.id.desc())
+    )
+    return list(rows.all())
 
 
 async def all_applications_of(session: AsyncSession, candidate_id: uuid.UUID) -> list[Application]:

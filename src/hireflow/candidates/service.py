@@ -475,21 +475,18 @@ async def search_candidates(
 async def summaries(
     session: AsyncSession, ctx: Ctx, candidates: list[Candidate]
 ) -> list[CandidateSummary]:
-    latest: dict[uuid.UUID, LatestApplication] = {}
-    for row in await repository.applications_of(session, ctx, [c.id for c in candidates]):
-        a = row.application
-        latest.setdefault(
-            a.candidate_id,
-            LatestApplication(
-                id=a.id,
-                job_id=a.job_id,
-                job_title=row.job_title,
-                stage_id=a.stage_id,
-                stage_name=row.stage_name,
-                status=a.status,
-                applied_at=a.applied_at,
-            ),
+    latest = {
+        row.candidate_id: LatestApplication(
+            id=row.id,
+            job_id=row.job_id,
+            job_title=row.job_title,
+            stage_id=row.stage_id,
+            stage_name=row.stage_name,
+            status=row.status,
+            applied_at=row.applied_at,
         )
+        for row in await repository.latest_applications_of(session, ctx, [c.id for c in candidates])
+    }
     return [
         CandidateSummary(
             id=c.id,
