@@ -132,13 +132,11 @@ async def _audit(
     target_id: object,
     data: dict[str, Any] | None = None,
 ) -> None:
-    await audit.record(
+    await audit.record_by(
         session,
+        ctx,
         action,
         origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=ctx.organization.id,
         target_type="application",
         target_id=target_id,
         data=data,

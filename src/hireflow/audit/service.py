@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.audit import repository
-from hireflow.models import AuditEvent, User
+from hireflow.models import AuditEvent, Organization, User
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,43 @@ class Origin:
 
 
 SYSTEM = Origin()
+
+
+class Acting(Protocol):
+    """Who acts in which organization: `hireflow.authz.context.Ctx` (a protocol here, so the
+    audit module does not depend on authorization)."""
+
+    @property
+    def user(self) -> User | None: ...
+    @property
+    def organization(self) -> Organization: ...
+    @property
+    def actor_email(self) -> str | None: ...
+
+
+async def record_by(
+    session: AsyncSession,
+    ctx: Acting,
+    action: str,
+    *,
+    origin: Origin,
+    target_type: str,
+    target_id: object,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """`record` for a change made through an organization's `Ctx`: its member (or API key) as
+    the actor, its organization as the log."""
+    return await record(
+        session,
+        action,
+        origin=origin,
+        actor=ctx.user,
+        actor_email=ctx.actor_email,
+        organization_id=ctx.organization.id,
+        target_type=target_type,
+        target_id=target_id,
+        data=data,
+    )
 
 
 async def record(

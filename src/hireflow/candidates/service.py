@@ -55,16 +55,8 @@ async def record_audit(
     target_id: object,
     data: dict[str, Any] | None = None,
 ) -> None:
-    await audit.record(
-        session,
-        action,
-        origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=ctx.organization.id,
-        target_type="candidate",
-        target_id=target_id,
-        data=data,
+    await audit.record_by(
+        session, ctx, action, origin=origin, target_type="candidate", target_id=target_id, data=data
     )
 
 

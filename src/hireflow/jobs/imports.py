@@ -236,13 +236,11 @@ async def run_import(
     if assignments:
         await repository.insert_many(session, JobAssignment, assignments)
     imports.mark_imported(batch, len(jobs))
-    await audit.record(
+    await audit.record_by(
         session,
+        ctx,
         "jobs.imported",
         origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=organization_id,
         target_type="import_batch",
         target_id=batch.id,
         data={"count": len(jobs), "filename": batch.filename},

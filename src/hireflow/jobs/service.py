@@ -230,13 +230,11 @@ async def create_job(session: AsyncSession, ctx: Ctx, body: JobCreate, origin: O
                 assigned_by_user_id=ctx.user.id,
             )
         )
-    await audit.record(
+    await audit.record_by(
         session,
+        ctx,
         "job.created",
         origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=ctx.organization.id,
         target_type="job",
         target_id=job.id,
         data={"title": job.title, "template_id": str(template.id) if template else None},
@@ -258,13 +256,11 @@ async def update_job(
     _apply(job, after)
     job.version += 1
     await _add_version(session, ctx, job, after, _summary(changed))
-    await audit.record(
+    await audit.record_by(
         session,
+        ctx,
         "job.updated",
         origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=ctx.organization.id,
         target_type="job",
         target_id=job.id,
         data={"fields": changed, "version": job.version},
@@ -354,13 +350,11 @@ async def change_status(
         job.closed_at = at
     elif target == "archived":
         job.archived_at = at
-    await audit.record(
+    await audit.record_by(
         session,
+        ctx,
         "job.status_changed",
         origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=ctx.organization.id,
         target_type="job",
         target_id=job.id,
         data={"from": previous, "to": target},
@@ -463,13 +457,11 @@ async def restore_version(
     _apply(job, after)
     job.version += 1
     await _add_version(session, ctx, job, after, f"Restored version {number}")
-    await audit.record(
+    await audit.record_by(
         session,
+        ctx,
         "job.version_restored",
         origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=ctx.organization.id,
         target_type="job",
         target_id=job.id,
         data={"restored": number, "version": job.version},
@@ -523,13 +515,11 @@ async def _add_template(
     )
     session.add(template)
     await session.flush()
-    await audit.record(
+    await audit.record_by(
         session,
+        ctx,
         "job_template.created",
         origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=ctx.organization.id,
         target_type="job_template",
         target_id=template.id,
         data={"name": name},
@@ -576,13 +566,11 @@ async def update_template(
         changed.extend(sorted(k for k in keys if fields.get(k) != template.fields.get(k)))
         template.fields = fields
     if changed:
-        await audit.record(
+        await audit.record_by(
             session,
+            ctx,
             "job_template.updated",
             origin=origin,
-            actor=ctx.user,
-            actor_email=ctx.actor_email,
-            organization_id=ctx.organization.id,
             target_type="job_template",
             target_id=template.id,
             data={"fields": changed},
@@ -597,13 +585,11 @@ async def delete_template(
 ) -> None:
     ctx.require(Permission.JOBS_WRITE)
     template = await get_template(session, ctx, template_id)
-    await audit.record(
+    await audit.record_by(
         session,
+        ctx,
         "job_template.deleted",
         origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=ctx.organization.id,
         target_type="job_template",
         target_id=template.id,
         data={"name": template.name},
@@ -643,13 +629,11 @@ async def assign(
     session.add(assignment)
     await session.flush()
     await session.refresh(assignment)
-    await audit.record(
+    await audit.record_by(
         session,
+        ctx,
         "job.assignee_added",
         origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=ctx.organization.id,
         target_type="job",
         target_id=job.id,
         data={"user_id": str(user.id), "email": user.email},
@@ -666,13 +650,11 @@ async def unassign(
     if assignment is None:
         raise NotFound("This member is not assigned to the job.")
     await session.delete(assignment)
-    await audit.record(
+    await audit.record_by(
         session,
+        ctx,
         "job.assignee_removed",
         origin=origin,
-        actor=ctx.user,
-        actor_email=ctx.actor_email,
-        organization_id=ctx.organization.id,
         target_type="job",
         target_id=job.id,
         data={"user_id": str(user_id)},
