@@ -203,20 +203,26 @@ def _job_data(form: dict[str, str]) -> dict[str, Any]:
     return data
 
 
-def _form_fields(
-    title: str,
-    description: str,
-    requirements: str,
-    skills: str,
-    location: str,
-    remote_policy: str,
-    employment_type: str,
-    salary_min: str,
-    salary_max: str,
-    salary_currency: str,
-    department: str,
-    headcount: str,
+FormText = Annotated[str, Form(max_length=200_000)]
+FormShort = Annotated[str, Form(max_length=1_000)]
+
+
+def _content_form(
+    title: FormShort = "",
+    description: FormText = "",
+    requirements: FormText = "",
+    skills: FormText = "",
+    location: FormShort = "",
+    remote_policy: FormShort = "",
+    employment_type: FormShort = "",
+    salary_min: FormShort = "",
+    salary_max: FormShort = "",
+    salary_currency: FormShort = "",
+    department: FormShort = "",
+    headcount: FormShort = "",
 ) -> dict[str, str]:
+    """The job content fields of a posted form (the job form and the template form share
+    them), as typed."""
     return {
         "title": title,
         "description": description,
@@ -231,6 +237,9 @@ def _form_fields(
         "department": department,
         "headcount": headcount,
     }
+
+
+ContentForm = Annotated[dict[str, str], Depends(_content_form)]
 
 
 def _choices() -> dict[str, Any]:
@@ -274,44 +283,15 @@ async def new_job_page(
     return templates.TemplateResponse(request, "jobs/form.html", context)
 
 
-FormText = Annotated[str, Form(max_length=200_000)]
-FormShort = Annotated[str, Form(max_length=1_000)]
-
-
 @router.post("/jobs", response_class=HTMLResponse)
 async def create_job(
     request: Request,
     ctx: Writer,
     session: DbSession,
     origin: RequestOrigin,
-    title: FormShort = "",
-    description: FormText = "",
-    requirements: FormText = "",
-    skills: FormText = "",
-    location: FormShort = "",
-    remote_policy: FormShort = "",
-    employment_type: FormShort = "",
-    salary_min: FormShort = "",
-    salary_max: FormShort = "",
-    salary_currency: FormShort = "",
-    department: FormShort = "",
-    headcount: FormShort = "",
+    form: ContentForm,
     template_id: FormShort = "",
 ) -> Response:
-    form = _form_fields(
-        title,
-        description,
-        requirements,
-        skills,
-        location,
-        remote_policy,
-        employment_type,
-        salary_min,
-        salary_max,
-        salary_currency,
-        department,
-        headcount,
-    )
     try:
         data = _job_data(form) | {"template_id": template_id.strip() or None}
         body = validated(JobCreate, data, JOB_MESSAGES)
@@ -338,33 +318,8 @@ async def update_job(
     ctx: Writer,
     session: DbSession,
     origin: RequestOrigin,
-    title: FormShort = "",
-    description: FormText = "",
-    requirements: FormText = "",
-    skills: FormText = "",
-    location: FormShort = "",
-    remote_policy: FormShort = "",
-    employment_type: FormShort = "",
-    salary_min: FormShort = "",
-    salary_max: FormShort = "",
-    salary_currency: FormShort = "",
-    department: FormShort = "",
-    headcount: FormShort = "",
+    form: ContentForm,
 ) -> Response:
-    form = _form_fields(
-        title,
-        description,
-        requirements,
-        skills,
-        location,
-        remote_policy,
-        employment_type,
-        salary_min,
-        salary_max,
-        salary_currency,
-        department,
-        headcount,
-    )
     job = await service.get_job(session, ctx, job_id)
     version = job.version
     try:
@@ -610,34 +565,9 @@ async def create_template(
     ctx: Writer,
     session: DbSession,
     origin: RequestOrigin,
+    form: ContentForm,
     name: FormShort = "",
-    title: FormShort = "",
-    description: FormText = "",
-    requirements: FormText = "",
-    skills: FormText = "",
-    location: FormShort = "",
-    remote_policy: FormShort = "",
-    employment_type: FormShort = "",
-    salary_min: FormShort = "",
-    salary_max: FormShort = "",
-    salary_currency: FormShort = "",
-    department: FormShort = "",
-    headcount: FormShort = "",
 ) -> Response:
-    form = _form_fields(
-        title,
-        description,
-        requirements,
-        skills,
-        location,
-        remote_policy,
-        employment_type,
-        salary_min,
-        salary_max,
-        salary_currency,
-        department,
-        headcount,
-    )
     try:
         data = {name: v for name, v in _template_data(form).items() if v is not None}
         body = validated(TemplateCreate, {"name": name, **data}, TEMPLATE_MESSAGES)
@@ -664,34 +594,9 @@ async def update_template(
     ctx: Writer,
     session: DbSession,
     origin: RequestOrigin,
+    form: ContentForm,
     name: FormShort = "",
-    title: FormShort = "",
-    description: FormText = "",
-    requirements: FormText = "",
-    skills: FormText = "",
-    location: FormShort = "",
-    remote_policy: FormShort = "",
-    employment_type: FormShort = "",
-    salary_min: FormShort = "",
-    salary_max: FormShort = "",
-    salary_currency: FormShort = "",
-    department: FormShort = "",
-    headcount: FormShort = "",
 ) -> Response:
-    form = _form_fields(
-        title,
-        description,
-        requirements,
-        skills,
-        location,
-        remote_policy,
-        employment_type,
-        salary_min,
-        salary_max,
-        salary_currency,
-        department,
-        headcount,
-    )
     template = await service.get_template(session, ctx, template_id)
     before = (template.name, dict(template.fields))
     try:
