@@ -81,6 +81,27 @@ async def test_a_posting_renders_its_sanitized_description_and_the_consents(
     ).status_code == 404
 
 
+async def test_a_description_stored_around_the_service_is_still_sanitized(
+    client: httpx.AsyncClient, db: Database
+) -> None:
+    # Written straight to the table (as SQL loads or a bug would): the public page must not
+    # trust it.
+    async with db.transaction() as session:
+        organization = await make_organization(session, name="Acme")
+        job = await make_job(
+            session,
+            organization,
+            description_html='<p onclick="x()">Hi</p><script>alert(1)</script>'
+            '<a href="javascript:alert(1)">link</a>',
+        )
+    response = await client.get(f"/careers/{organization.slug}/jobs/{job.id}", headers=HTML)
+    assert response.status_code == 200
+    assert "<script>" not in response.text
+    assert "alert(1)" not in response.text
+    assert "onclick" not in response.text
+    assert "<p>Hi</p>" in response.text
+
+
 async def _open_form(client: httpx.AsyncClient, url: str) -> str:
     assert (await client.get(url, headers=HTML)).status_code == 200
     return str(client.cookies[FORM_CSRF])

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from hireflow.auth.pages import (
     FormCsrfField,
@@ -25,6 +26,7 @@ from hireflow.careers.api import upload_of
 from hireflow.db import DbSession
 from hireflow.deps import AppSettings, RequestOrigin
 from hireflow.errors import AppError, Invalid, Unauthorized
+from hireflow.jobs.sanitize import sanitize_description
 from hireflow.models import Job, Organization, User
 from hireflow.portal import service as portal
 from hireflow.web.templating import (
@@ -154,6 +156,9 @@ async def _job_context(
         "org": organization,
         "job": job,
         "salary": _salary(job),
+        # Sanitized when saved; sanitized again here, so rows written around the service
+        # (imports, data loaded by SQL) are safe on this public page too.
+        "description": Markup(sanitize_description(job.description_html)),  # noqa: S704
         "consents": service.consent_statements(organization, job),
         "form": form if form is not None else prefill,
         "user": user,
