@@ -149,18 +149,20 @@ SCENARIOS = [
     Scenario("bare FastAPI, same SQL", "bare", ORGANIZATION_PATH, {"slug": "acme"}),
 ]
 
-# The ATS scenarios run on the large generated data set (`hireflow bench-data`), one connection
-# per core: "p99 under 50 ms for a page of 50" is about service time, not queueing.
+# The ATS scenarios run on the large generated data set (`hireflow bench-data`) with one
+# connection by default: "p99 under 50 ms for a page of 50" is the time to serve a page. The
+# server is one process; a second connection queues behind the first on its core
+# (`--ats-connections 2` shows that).
 # Skills, and resume words from common to rare (the generator's vocabulary is Zipf-weighted by
 # position: word 10 is in about a third of the resumes, word 2500 in a handful).
 _WORDS = benchdata.vocabulary()
 SEARCH_WORDS = ("python", "kubernetes", "nursing", _WORDS[200], _WORDS[2500])
 # The worst case: a word in about half of all resumes, so relevance ranks ~10,000 matches.
 COMMON_WORD = _WORDS[10]
-LATENCY_CONNECTIONS = CORES
+LATENCY_CONNECTIONS = 1
 
 
-def ats_scenarios(url: str) -> list[Scenario]:
+def ats_scenarios(url: str, connections: int = LATENCY_CONNECTIONS) -> list[Scenario]:
     """Pipeline and search scenarios for the heavy benchmark organization's busiest jobs."""
     with psycopg.connect(url) as conn:
         row = conn.execute(
@@ -186,7 +188,7 @@ def ats_scenarios(url: str) -> list[Scenario]:
         for word in SEARCH_WORDS
     ]
     search_pages = [f"/organizations/{organization}/candidates?q={w}" for w in SEARCH_WORDS]
-    common: dict[str, Any] = {"signed_in": True, "connections": LATENCY_CONNECTIONS}
+    common: dict[str, Any] = {"signed_in": True, "connections": connections}
     return [
         Scenario(
             "pipeline page (HTML, 50 per stage)",
@@ -344,6 +346,7 @@ class LoadOptions:
     duration: float
     rounds: int
     ats: bool = True
+    ats_connections: int = LATENCY_CONNECTIONS
 
 
 def drive(
@@ -606,6 +609,12 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         help="run every scenario this many times, alternating servers, and report medians",
     )
     parser.add_argument(
+        "--ats-connections",
+        type=int,
+        default=LATENCY_CONNECTIONS,
+        help="concurrent connections for the pipeline and search scenarios",
+    )
+    parser.add_argument(
         "--no-ats",
         action="store_true",
         help="skip the pipeline and search scenarios (and generating their data set)",
@@ -617,7 +626,16 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         parser.error(f"--connections must be within 1..{load.MAX_CONNECTIONS}")
     if not (0 <= args.warmup <= load.MAX_SECONDS and 0 < args.duration <= load.MAX_SECONDS):
         parser.error(f"--warmup and --duration must be within 0..{load.MAX_SECONDS:.0f} seconds")
-    return LoadOptions(args.connections, args.warmup, args.duration, args.rounds, not args.no_ats)
+    if not 1 <= args.ats_connections <= load.MAX_CONNECTIONS:
+        parser.error(f"--ats-connections must be within 1..{load.MAX_CONNECTIONS}")
+    return LoadOptions(
+        args.connections,
+        args.warmup,
+        args.duration,
+        args.rounds,
+        not args.no_ats,
+        args.ats_connections,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -639,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
             chosen = list(SCENARIOS)
             if options.ats:
                 ensure_bench_data(url)
-                chosen += ats_scenarios(url)
+                chosen += ats_scenarios(url, options.ats_connections)
             scenarios = run_scenarios(context, options, chosen)
     json_file = BENCH_DIR / "last.json"
     report = {
