@@ -236,22 +236,23 @@ async def pipeline_cards(session: AsyncSession, job_id: uuid.UUID, per_stage: in
         .where(JobStage.job_id == job_id)
         .order_by(JobStage.position, first.c.stage_entered_at, first.c.id)
     )
-    rows = await session.execute(query)
-    return [
-        CardRow(
-            stage_id=row[0],
-            application_id=row[1],
-            candidate_id=row[2],
-            candidate_name=row[3],
-            headline=row[4],
-            status=row[5],
-            stage_entered_at=row[6],
-            score=row[7],
-            selected=row[8],
-            feedback_average=float(row[9]) if row[9] is not None else None,
-        )
-        for row in rows
-    ]
+    return [_card(row) for row in await session.execute(query)]
+
+
+def _card(row: Any) -> CardRow:
+    """A card from the columns both card queries select, in their order."""
+    return CardRow(
+        stage_id=row[0],
+        application_id=row[1],
+        candidate_id=row[2],
+        candidate_name=row[3],
+        headline=row[4],
+        status=row[5],
+        stage_entered_at=row[6],
+        score=row[7],
+        selected=row[8],
+        feedback_average=float(row[9]) if row[9] is not None else None,
+    )
 
 
 async def stage_cards(
@@ -278,22 +279,7 @@ async def stage_cards(
     )
     if after is not None:
         query = query.where(_after(after))
-    rows = await session.execute(query)
-    return [
-        CardRow(
-            stage_id=row[0],
-            application_id=row[1],
-            candidate_id=row[2],
-            candidate_name=row[3],
-            headline=row[4],
-            status=row[5],
-            stage_entered_at=row[6],
-            score=row[7],
-            selected=row[8],
-            feedback_average=float(row[9]) if row[9] is not None else None,
-        )
-        for row in rows
-    ]
+    return [_card(row) for row in await session.execute(query)]
 
 
 async def events_of(

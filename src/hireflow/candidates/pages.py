@@ -405,10 +405,24 @@ def _with_blank_rows(form: ProfileForm) -> ProfileForm:
     }
 
 
-def _read_form(
-    full_name: str, email: str, phone: str, headline: str, location: str, summary: str,
-    source: str, tags: str, skills: str, links: str, rows: EntryRows,
-) -> ProfileForm:  # fmt: skip
+FormText = Annotated[str, Form(max_length=10_000)]
+FormLong = Annotated[str, Form(max_length=20_000)]
+
+
+def _posted_profile(
+    rows: FormRows,
+    full_name: FormText = "",
+    email: FormText = "",
+    phone: FormText = "",
+    headline: FormText = "",
+    location: FormText = "",
+    summary: FormLong = "",
+    source: FormText = "manual",
+    tags: FormText = "",
+    skills: FormLong = "",
+    links: FormLong = "",
+) -> ProfileForm:
+    """The profile fields of a posted new-candidate or edit form, as typed."""
     return {
         "full_name": full_name,
         "email": email,
@@ -425,8 +439,7 @@ def _read_form(
     }
 
 
-FormText = Annotated[str, Form(max_length=10_000)]
-FormLong = Annotated[str, Form(max_length=20_000)]
+PostedProfile = Annotated[ProfileForm, Depends(_posted_profile)]
 
 
 @router.get("/candidates/new", response_class=HTMLResponse)
@@ -443,21 +456,8 @@ async def create_candidate(
     ctx: OrgCtx,
     session: DbSession,
     origin: RequestOrigin,
-    rows: FormRows,
-    full_name: FormText = "",
-    email: FormText = "",
-    phone: FormText = "",
-    headline: FormText = "",
-    location: FormText = "",
-    summary: FormLong = "",
-    source: FormText = "manual",
-    tags: FormText = "",
-    skills: FormLong = "",
-    links: FormLong = "",
+    form: PostedProfile,
 ) -> Response:
-    form = _read_form(
-        full_name, email, phone, headline, location, summary, source, tags, skills, links, rows
-    )
     try:
         body = _checked(CandidateCreate, form)
         candidate, _ = await service.create_candidate(session, ctx, body, origin)
@@ -602,21 +602,8 @@ async def update_candidate(
     ctx: OrgCtx,
     session: DbSession,
     origin: RequestOrigin,
-    rows: FormRows,
-    full_name: FormText = "",
-    email: FormText = "",
-    phone: FormText = "",
-    headline: FormText = "",
-    location: FormText = "",
-    summary: FormLong = "",
-    source: FormText = "manual",
-    tags: FormText = "",
-    skills: FormLong = "",
-    links: FormLong = "",
+    form: PostedProfile,
 ) -> Response:
-    form = _read_form(
-        full_name, email, phone, headline, location, summary, source, tags, skills, links, rows
-    )
     try:
         body = _checked(CandidateUpdate, form)
         await service.update_candidate(session, ctx, candidate_id, body, origin)
