@@ -21,7 +21,7 @@ from hireflow.audit.service import Origin
 from hireflow.authz.context import Ctx
 from hireflow.authz.permissions import Permission
 from hireflow.candidates import repository
-from hireflow.candidates.normalize import normalize_email, normalize_phone
+from hireflow.candidates.normalize import email_match_key, normalize_phone
 from hireflow.candidates.schemas import CandidateCreate, ImportDuplicate, ImportRead
 from hireflow.candidates.service import actor_id, record_audit
 from hireflow.errors import Invalid
@@ -129,7 +129,7 @@ def parse(data: bytes) -> Parsed:
                 values["phone_normalized"] = normalize_phone(body.phone)
                 rows.append(
                     ParsedRow(
-                        row.line, values, normalize_email(body.email), values["phone_normalized"]
+                        row.line, values, email_match_key(body.email), values["phone_normalized"]
                     )
                 )
         errors.extend(row_errors)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import phonenumbers
 
 
-def normalize_email(email: str | None) -> str | None:
+def email_match_key(email: str | None) -> str | None:
+    """What two addresses of one person compare equal on (the whole address, case-folded, as
+    the `citext` column compares). Not for storing: accounts keep the local part's case
+    (`hireflow.users.service.normalize_email`)."""
     email = (email or "").strip()
     return email.lower() or None
 
