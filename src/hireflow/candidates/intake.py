@@ -16,13 +16,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.applications.service import create_application
 from hireflow.candidates.normalize import normalize_phone
+from hireflow.candidates.repository import add_event
 from hireflow.documents.inspect import InspectedFile
 from hireflow.documents.service import store_document
 from hireflow.errors import Conflict, NotFound
@@ -32,7 +32,6 @@ from hireflow.models import (
     Candidate,
     CandidateAccount,
     CandidateConsent,
-    CandidateEvent,
     Job,
     Organization,
     User,
@@ -92,8 +91,6 @@ async def receive_application(
         candidate = await _new_candidate(session, organization, applicant, user, source)
     else:
         await _complete_candidate(session, candidate, applicant, user)
-    if await _has_applied(session, job.id, candidate.id):
-        raise Conflict("You have already applied to this job.", extra={"field": "email"})
 
     actor_id = user.id if user is not None else None
     for inspected, kind in ((resume, "resume"), (cover_letter, "cover_letter")):
@@ -109,12 +106,12 @@ async def receive_application(
         )
         if kind == "resume":
             candidate.resume_text = inspected.text  # the newest resume is the one searched
-        _event(
+        await add_event(
             session,
             candidate,
             "document_added",
-            actor_id,
-            {"document_id": str(document.id), "kind": kind, "filename": document.filename},
+            actor_user_id=actor_id,
+            data={"document_id": str(document.id), "kind": kind, "filename": document.filename},
         )
     for consent in consents:
         session.add(
@@ -127,44 +124,28 @@ async def receive_application(
                 granted_at=at,
             )
         )
-        _event(
+        await add_event(
             session,
             candidate,
             "consent_given",
-            actor_id,
-            {"purpose": consent.purpose, "source": source, "job_id": str(job.id)},
+            actor_user_id=actor_id,
+            data={"purpose": consent.purpose, "source": source, "job_id": str(job.id)},
         )
-    application = await create_application(
-        session, job=job, candidate_id=candidate.id, source=source, actor_user_id=actor_id
-    )
-    _event(
+    try:
+        application = await create_application(
+            session, job=job, candidate_id=candidate.id, source=source, actor_user_id=actor_id
+        )
+    except Conflict as exc:  # applied before: said in the applicant's words, without the id
+        raise Conflict("You have already applied to this job.", extra={"field": "email"}) from exc
+    await add_event(
         session,
         candidate,
         "applied",
-        actor_id,
-        {"job_id": str(job.id), "job_title": job.title, "application_id": str(application.id)},
+        actor_user_id=actor_id,
+        data={"job_id": str(job.id), "job_title": job.title, "application_id": str(application.id)},
     )
     await session.flush()
     return application
-
-
-def _event(
-    session: AsyncSession,
-    candidate: Candidate,
-    type_: str,
-    actor_user_id: uuid.UUID | None,
-    data: dict[str, Any],
-) -> None:
-    session.add(
-        CandidateEvent(
-            organization_id=candidate.organization_id,
-            candidate_id=candidate.id,
-            type=type_,
-            actor_user_id=actor_user_id,
-            data=data,
-            created_at=now(),
-        )
-    )
 
 
 async def _matching_candidate(
@@ -227,12 +208,12 @@ async def _new_candidate(
             setattr(candidate, name, getattr(account, name))
     session.add(candidate)
     await session.flush()
-    _event(
+    await add_event(
         session,
         candidate,
         "created",
-        user.id if user is not None else None,
-        {"source": source},
+        actor_user_id=user.id if user is not None else None,
+        data={"source": source},
     )
     return candidate
 
@@ -259,9 +240,21 @@ async def _complete_candidate(
     actor_id = user.id if user is not None else None
     if user is not None and candidate.user_id is None:
         candidate.user_id = user.id
-        _event(session, candidate, "linked_to_account", actor_id, {"user_id": str(user.id)})
+        await add_event(
+            session,
+            candidate,
+            "linked_to_account",
+            actor_user_id=actor_id,
+            data={"user_id": str(user.id)},
+        )
     if filled:
-        _event(session, candidate, "updated_by_candidate", actor_id, {"fields": filled})
+        await add_event(
+            session,
+            candidate,
+            "updated_by_candidate",
+            actor_user_id=actor_id,
+            data={"fields": filled},
+        )
     await session.flush()
 
 
@@ -269,12 +262,3 @@ async def _account(session: AsyncSession, user: User | None) -> CandidateAccount
     if user is None:
         return None
     return await session.get(CandidateAccount, user.id)
-
-
-async def _has_applied(session: AsyncSession, job_id: uuid.UUID, candidate_id: uuid.UUID) -> bool:
-    found = await session.scalar(
-        select(Application.id).where(
-            Application.job_id == job_id, Application.candidate_id == candidate_id
-        )
-    )
-    return found is not None
