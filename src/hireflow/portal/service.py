@@ -17,6 +17,7 @@ from hireflow.audit.service import Origin
 from hireflow.auth import one_time_tokens
 from hireflow.auth.accounts import strong_password
 from hireflow.candidates.normalize import normalize_phone
+from hireflow.candidates.repository import add_event
 from hireflow.careers.service import Upload, decode_cursor, encode_cursor
 from hireflow.config import Settings
 from hireflow.documents.inspect import inspect_upload
@@ -30,7 +31,6 @@ from hireflow.models import (
     Candidate,
     CandidateAccount,
     CandidateConsent,
-    CandidateEvent,
     Document,
     Job,
     Organization,
@@ -136,15 +136,12 @@ async def link_matching_candidates(session: AsyncSession, user: User) -> int:
     found = await repository.unlinked_candidates_with_email(session, user.email)
     for candidate in found:
         candidate.user_id = user.id
-        session.add(
-            CandidateEvent(
-                organization_id=candidate.organization_id,
-                candidate_id=candidate.id,
-                type="linked_to_account",
-                actor_user_id=user.id,
-                data={"user_id": str(user.id), "reason": "confirmed_email"},
-                created_at=now(),
-            )
+        await add_event(
+            session,
+            candidate,
+            "linked_to_account",
+            actor_user_id=user.id,
+            data={"user_id": str(user.id), "reason": "confirmed_email"},
         )
     if found:
         await session.flush()
@@ -188,7 +185,7 @@ async def update_profile(
     await session.flush()
     if changed:
         for candidate in await repository.linked_candidates(session, user.id):
-            _pass_on(session, candidate, values, changed, user)
+            await _pass_on(session, candidate, values, changed, user)
         await audit.record(
             session,
             "candidate_account.profile_updated",
@@ -203,7 +200,7 @@ async def update_profile(
     return Profile(user, account)
 
 
-def _pass_on(
+async def _pass_on(
     session: AsyncSession,
     candidate: Candidate,
     values: dict[str, Any],
@@ -214,15 +211,8 @@ def _pass_on(
         setattr(candidate, name, values[name])
         if name == "phone":
             candidate.phone_normalized = normalize_phone(values[name])
-    session.add(
-        CandidateEvent(
-            organization_id=candidate.organization_id,
-            candidate_id=candidate.id,
-            type="updated_by_candidate",
-            actor_user_id=user.id,
-            data={"fields": changed},
-            created_at=now(),
-        )
+    await add_event(
+        session, candidate, "updated_by_candidate", actor_user_id=user.id, data={"fields": changed}
     )
 
 
@@ -363,15 +353,12 @@ async def withdraw_consent(
         consent.withdrawn_at = at
         candidates[candidate.id] = candidate
     for candidate in candidates.values():
-        session.add(
-            CandidateEvent(
-                organization_id=candidate.organization_id,
-                candidate_id=candidate.id,
-                type="consent_withdrawn",
-                actor_user_id=user.id,
-                data={"purpose": purpose, "by": "candidate"},
-                created_at=at,
-            )
+        await add_event(
+            session,
+            candidate,
+            "consent_withdrawn",
+            actor_user_id=user.id,
+            data={"purpose": purpose, "by": "candidate"},
         )
         await audit.record(
             session,
