@@ -11,6 +11,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from hireflow import __version__
+from hireflow.ai_interviews.api import router as interviews_api_router
+from hireflow.ai_interviews.candidate_api import router as candidate_interview_api_router
 from hireflow.applications.api import router as applications_api_router
 from hireflow.applications.pages import router as applications_pages_router
 from hireflow.audit.api import router as platform_audit_router
@@ -102,6 +104,8 @@ def create_app(
     app.include_router(careers_api_router)
     app.include_router(jobs_api_router)
     app.include_router(portal_api_router)
+    app.include_router(interviews_api_router)
+    app.include_router(candidate_interview_api_router)
     app.include_router(pages_router)
     app.include_router(auth_pages_router)
     app.include_router(organization_pages_router)

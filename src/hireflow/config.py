@@ -92,6 +92,20 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_from: str = "hireflow <no-reply@hireflow.invalid>"
 
+    # AI (docs/ai.md): the offline model needs nothing; "openai" is any OpenAI-compatible endpoint.
+    ai_provider: Literal["offline", "openai"] = "offline"
+    ai_base_url: str | None = None  # e.g. https://api.openai.com/v1 or http://localhost:11434/v1
+    ai_api_key: SecretStr | None = None
+    ai_model: str = "gpt-4o-mini"
+    ai_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    ai_max_retries: int = Field(default=2, ge=0, le=10)
+    # Tokens per organization per calendar month; 0 means no limit.
+    ai_monthly_token_budget: int = Field(default=2_000_000, ge=0)
+
+    # AI interviews
+    interview_link_days: int = Field(default=14, ge=1, le=365)
+    idempotency_hours: int = Field(default=48, ge=24, le=24 * 30)  # keys are kept at least 24 h
+
     # Demo data
     demo_password: str = "hireflow-demo-2026"  # noqa: S105 - printed by `make run` on purpose
 

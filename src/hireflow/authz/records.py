@@ -16,7 +16,14 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 
 from hireflow.authz.context import Ctx
 from hireflow.authz.permissions import Permission
-from hireflow.models import Application, Candidate, CandidateEvent, Job, JobAssignment
+from hireflow.models import (
+    Application,
+    Candidate,
+    CandidateEvent,
+    InterviewSession,
+    Job,
+    JobAssignment,
+)
 
 P = Permission
 
@@ -97,3 +104,20 @@ def require_job_reader(ctx: Ctx) -> None:
 
 def require_candidate_reader(ctx: Ctx) -> None:
     require_reader(ctx, P.CANDIDATES_READ, P.CANDIDATES_READ_ASSIGNED)
+
+
+def readable_sessions(ctx: Ctx) -> ColumnElement[bool]:
+    """AI interview sessions, for callers with `sessions:read`: the organization's, for those who
+    read every job; otherwise the ones they created and those of their assigned jobs."""
+    if not ctx.can(P.SESSIONS_READ):
+        return false()
+    in_org = InterviewSession.organization_id == ctx.organization.id
+    scope = _reads_assigned_only(ctx, P.JOBS_READ, P.JOBS_READ_ASSIGNED)
+    if scope is False:
+        return in_org
+    if ctx.user is None:
+        return false()
+    mine = InterviewSession.created_by_user_id == ctx.user.id
+    if scope is None:
+        return and_(in_org, mine)
+    return and_(in_org, or_(mine, InterviewSession.job_id.in_(_assigned_job_ids(ctx))))

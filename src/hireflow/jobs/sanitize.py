@@ -4,6 +4,9 @@ the careers site can show it as it is."""
 
 from __future__ import annotations
 
+import html as htmllib
+import re
+
 import nh3
 
 ALLOWED_TAGS = frozenset(
@@ -44,3 +47,17 @@ def sanitize_description(html: str) -> str:
         clean_content_tags={"script", "style"},
         strip_comments=True,
     ).strip()
+
+
+_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(p|li|h2|h3|h4|blockquote|pre)>")
+
+
+def description_text(html: str) -> str:
+    """The plain text of a stored description (for AI interviews and other text-only uses):
+    block ends become line breaks, tags go, entities are decoded."""
+    if not html.strip():
+        return ""
+    with_breaks = _BLOCK_END.sub("\n", html)
+    text = htmllib.unescape(nh3.clean(with_breaks, tags=set(), clean_content_tags={"script"}))
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)

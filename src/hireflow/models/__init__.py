@@ -1,5 +1,6 @@
 """All ORM tables, one module per aggregate; imported here so metadata is complete."""
 
+from hireflow.models.ai_usage import AiUsage
 from hireflow.models.api_token import ApiToken
 from hireflow.models.application import (
     Application,
@@ -17,7 +18,14 @@ from hireflow.models.candidate import (
     SavedJob,
 )
 from hireflow.models.document import Document
+from hireflow.models.idempotency import IdempotencyRecord
 from hireflow.models.import_batch import ImportBatch
+from hireflow.models.interview import (
+    InterviewEvent,
+    InterviewInvite,
+    InterviewSession,
+    InterviewSessionNote,
+)
 from hireflow.models.invitation import Invitation
 from hireflow.models.job import Job, JobAssignment, JobStage, JobTemplate, JobVersion, StageTemplate
 from hireflow.models.membership import Membership
@@ -33,6 +41,7 @@ from hireflow.models.user import User
 from hireflow.models.user_session import UserSession
 
 __all__ = [
+    "AiUsage",
     "ApiToken",
     "Application",
     "ApplicationEvent",
@@ -45,7 +54,12 @@ __all__ = [
     "CandidateConsent",
     "CandidateEvent",
     "Document",
+    "IdempotencyRecord",
     "ImportBatch",
+    "InterviewEvent",
+    "InterviewInvite",
+    "InterviewSession",
+    "InterviewSessionNote",
     "Invitation",
     "Job",
     "JobAssignment",

@@ -33,6 +33,7 @@ TASK_MODULES = [
     "hireflow.worker.maintenance",
     "hireflow.notifications.tasks",
     "hireflow.auth.tasks",
+    "hireflow.ai_interviews.tasks",
 ]
 
 # Exponential backoff: a failing job waits 2, 4, 8, 16 s between its 5 attempts (procrastinate
