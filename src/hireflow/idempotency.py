@@ -176,9 +176,7 @@ async def save(
 
 
 async def delete_expired(session: AsyncSession) -> int:
-    result = await session.execute(
-        text("DELETE FROM idempotency_record WHERE expires_at < now()")
-    )
+    result = await session.execute(text("DELETE FROM idempotency_record WHERE expires_at < now()"))
     return int(getattr(result, "rowcount", 0) or 0)
 
 

@@ -79,7 +79,7 @@ SKILLS: tuple[Skill, ...] = (
     _s("MySQL", "data", "mariadb"),
     _s("MongoDB", "data", "mongo"),
     _s("Elasticsearch", "data", "opensearch"),
-    _s("Apache Spark", "data", "pyspark", exact=("Spark",)),
+    _s("Apache Spark", "data", "apache spark", "pyspark", exact=("Spark",)),
     _s("Airflow", "data", "apache airflow"),
     _s("dbt", "data", exact=("dbt",)),
     _s("Snowflake", "data", "bigquery", "redshift"),
@@ -168,7 +168,7 @@ SKILLS: tuple[Skill, ...] = (
     _s("Project management", "business", "jira", "pmp", "project planning"),
     _s("Budgeting", "business", "forecasting", "financial modelling", "financial modeling"),
     _s("Excel", "business", "spreadsheets", "google sheets"),
-    _s("Operations", "business", "process improvement", "lean"),
+    _s("Operations", "business", "process improvement", "business operations"),
 )
 
 
@@ -379,7 +379,6 @@ PLAN = _c(
     "approach",
     "Describes a structured approach: steps, priorities, what comes first",
     "first",
-    "then",
     "plan",
     "step",
     "priorit",
@@ -1026,7 +1025,8 @@ FOLLOW_UP_RUBRIC = (SPECIFIC_EXAMPLE, OWN_ACTIONS, OUTCOME)
 @dataclass(frozen=True)
 class CodingTask:
     competency: str
-    prompt: str
+    prompt: str  # `{name}`: the function's name in the chosen language
+    names: dict[CodingLanguage, str]
     starter: dict[CodingLanguage, str]
     rubric: dict[CodingLanguage, tuple[RubricCriterion, ...]]
 
@@ -1045,6 +1045,7 @@ def _coding_rubric(
 CODING_TASKS: tuple[CodingTask, ...] = (
     CodingTask(
         competency="Coding",
+        names={"python": "normalize_tags", "javascript": "normalizeTags"},
         prompt=(
             "Implement `{name}`: given a list of tags typed by people, return them trimmed, "
             "lower-cased and without duplicates, in the order they first appeared. Empty tags "
@@ -1081,6 +1082,7 @@ CODING_TASKS: tuple[CodingTask, ...] = (
     ),
     CodingTask(
         competency="Coding",
+        names={"python": "chunk", "javascript": "chunk"},
         prompt=(
             "Implement `{name}`: split a list into consecutive chunks of at most `size` items "
             "and return the list of chunks. A size smaller than 1 is an error; an empty list "
@@ -1116,6 +1118,7 @@ CODING_TASKS: tuple[CodingTask, ...] = (
     ),
     CodingTask(
         competency="Coding",
+        names={"python": "count_words", "javascript": "countWords"},
         prompt=(
             "Implement `{name}`: count how often each word occurs in a text, ignoring case and "
             "punctuation, and return a mapping from word to count. An empty text gives an empty "
@@ -1151,35 +1154,33 @@ CODING_TASKS: tuple[CodingTask, ...] = (
     ),
 )
 
-CODING_NAMES: dict[str, dict[CodingLanguage, str]] = {
-    "normalize_tags": {"python": "normalize_tags", "javascript": "normalizeTags"},
-    "chunk": {"python": "chunk", "javascript": "chunk"},
-    "count_words": {"python": "count_words", "javascript": "countWords"},
-}
-
-
-def coding_function_name(task: CodingTask, language: CodingLanguage) -> str:
-    key = re.search(r"def (\w+)", task.starter["python"])
-    assert key is not None
-    return CODING_NAMES[key.group(1)][language]
-
-
 # --- words -------------------------------------------------------------------------------------
 
-# Short, common words (and code keywords) that have no vowel pattern to recognise them by, or
-# that look odd out of context; anything here counts as a real word.
+# Frequent English words (and code keywords). Real prose is full of them; keyboard mashing has
+# none. Anything here also counts as a word-like token.
 COMMON_WORDS: frozenset[str] = frozenset(
     """
-    a an the and or but if so as at by for from in into of on to up with about after again all
-    also am any are be been before being both can could did do does done down each few had has
-    have he her here him his how i i'd i'll i'm i've is it it's its just let me more most my no
-    nor not now off once only other our out over own same she should some such than that then
-    there these they this those through too under until very was we were what when where which
-    while who why will would you your yes ok okay team work worked job role user users customer
-    data code test tests bug fix build built ship shipped led lead made make plan result
-    def return const let var function class import from async await try except catch throw
-    raise lambda yield none null true false self str int dict list len print elif else for
-    while break continue pass new this typeof
+    a about above across after again against all almost also always am among an and another
+    any anything are around as ask asked at away back bad be because been before being below
+    best better between big both bring but by call came can could day did different do does
+    doing done down during each early easy end enough even ever every example fact far feel few
+    find first for found from full get give go going good got great had half hand hard has have
+    having he help her here high him his how however i i'd i'll i'm i've idea if important in
+    into is it it's its just keep kind know last later least less let life like little long
+    look lot made main make making many may me mean might more most much must my need never
+    new next no not nothing now of off often ok okay old on once one only open or other our
+    out over own part people place point problem put quite rather really right said same saw
+    say see seem set she should show side since small so some something sometimes soon start
+    still such sure take team than thank thanks that the their them then there these they
+    thing things think this those though three through time to today together too took try
+    turn two under until up us use used using very want was way we week well went were what
+    when where whether which while who whole why will with within without work worked working
+    would year years yes yet you your
+    user users customer customers data code test tests bug fix build built ship shipped led
+    lead plan result results project company manager product service system
+    def return const var function class import async await try except catch throw raise
+    lambda yield none null true false self str int dict list len print elif else break
+    continue pass typeof
     """.split()
 )
 
@@ -1194,14 +1195,17 @@ def looks_like_word(token: str) -> bool:
     if lowered in COMMON_WORDS or lowered.isdigit():
         return True
     letters = [ch for ch in lowered if ch.isalpha()]
-    if len(letters) < 2 or len(letters) > 20:
+    if len(letters) < 2 or len(letters) > 24:
         return False
     vowels = sum(1 for ch in letters if ch in _VOWELS)
-    if vowels == 0 or vowels / len(letters) < 0.2 or vowels / len(letters) > 0.8:
+    ratio = vowels / len(letters)
+    if ratio < 0.2 or ratio > 0.85:
         return False
-    if _CONSONANT_RUN.search(lowered) or re.search(r"(.)\1\1", lowered):
-        return False
-    return True
+    return not (_CONSONANT_RUN.search(lowered) or re.search(r"(.)\1\1", lowered))
+
+
+def is_common_word(token: str) -> bool:
+    return token.lower() in COMMON_WORDS
 
 
 def expand(template: str, *, skill: str = "", role: str = "") -> str:

@@ -35,7 +35,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["ai interviews"])
 
 ORG = "/organizations/{organization_id}"
 SESSIONS = ORG + "/interview-sessions"
-SESSION = SESSIONS + "/{session_id}"
+SESSION = SESSIONS + "/{interview_id}"
 NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"description": "Not found (or another organization's)"}
 }
@@ -128,8 +128,8 @@ async def list_sessions(
     summary="One session: configuration, notes, transcript, scores with reasons",
     responses=NOT_FOUND,
 )
-async def read_session(session_id: uuid.UUID, ctx: OrgCtx, session: DbSession) -> SessionDetail:
-    return await session_detail(session, ctx, session_id)
+async def read_session(interview_id: uuid.UUID, ctx: OrgCtx, session: DbSession) -> SessionDetail:
+    return await session_detail(session, ctx, interview_id)
 
 
 @router.get(
@@ -139,13 +139,15 @@ async def read_session(session_id: uuid.UUID, ctx: OrgCtx, session: DbSession) -
     responses=NOT_FOUND,
 )
 async def list_events(
-    session_id: uuid.UUID,
+    interview_id: uuid.UUID,
     ctx: OrgCtx,
     session: DbSession,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> EventPage:
-    rows, next_after = await service.list_events(session, ctx, session_id, after=after, limit=limit)
+    rows, next_after = await service.list_events(
+        session, ctx, interview_id, after=after, limit=limit
+    )
     return EventPage(items=[EventRead.model_validate(e) for e in rows], next_after=next_after)
 
 
@@ -157,7 +159,7 @@ async def list_events(
     responses={**NOT_FOUND, 409: {"description": "The interview has started or ended"}},
 )
 async def reissue_link(
-    session_id: uuid.UUID,
+    interview_id: uuid.UUID,
     body: LinkIssueIn,
     ctx: OrgCtx,
     session: DbSession,
@@ -165,7 +167,7 @@ async def reissue_link(
     settings: AppSettings,
 ) -> LinkIssued:
     raw, invite = await service.reissue_link(
-        session, ctx, session_id, days=body.link_valid_days, origin=origin, settings=settings
+        session, ctx, interview_id, days=body.link_valid_days, origin=origin, settings=settings
     )
     return LinkIssued(
         candidate_url=service.candidate_url(settings, raw), link_expires_at=invite.expires_at
@@ -179,9 +181,9 @@ async def reissue_link(
     responses={**NOT_FOUND, 409: {"description": "No working link"}},
 )
 async def revoke_link(
-    session_id: uuid.UUID, ctx: OrgCtx, session: DbSession, origin: RequestOrigin
+    interview_id: uuid.UUID, ctx: OrgCtx, session: DbSession, origin: RequestOrigin
 ) -> SessionRead:
-    interview = await service.revoke_link(session, ctx, session_id, origin=origin)
+    interview = await service.revoke_link(session, ctx, interview_id, origin=origin)
     return service.session_read(interview, await repository.live_invite(session, interview.id))
 
 
@@ -192,9 +194,9 @@ async def revoke_link(
     responses={**NOT_FOUND, 409: {"description": "Already ended"}},
 )
 async def cancel_session(
-    session_id: uuid.UUID, body: CancelIn, ctx: OrgCtx, session: DbSession, origin: RequestOrigin
+    interview_id: uuid.UUID, body: CancelIn, ctx: OrgCtx, session: DbSession, origin: RequestOrigin
 ) -> SessionRead:
-    interview = await service.cancel_session(session, ctx, session_id, body.reason, origin=origin)
+    interview = await service.cancel_session(session, ctx, interview_id, body.reason, origin=origin)
     return service.session_read(interview, None)
 
 
@@ -205,15 +207,19 @@ async def cancel_session(
     responses={**NOT_FOUND, 409: {"description": "Not scored yet"}},
 )
 async def override_score(
-    session_id: uuid.UUID, body: OverrideIn, ctx: OrgCtx, session: DbSession, origin: RequestOrigin
+    interview_id: uuid.UUID,
+    body: OverrideIn,
+    ctx: OrgCtx,
+    session: DbSession,
+    origin: RequestOrigin,
 ) -> SessionDetail:
     await service.override_score(
         session,
         ctx,
-        session_id,
+        interview_id,
         target=body.target,
         score=body.score,
         reason=body.reason,
         origin=origin,
     )
-    return await session_detail(session, ctx, session_id)
+    return await session_detail(session, ctx, interview_id)

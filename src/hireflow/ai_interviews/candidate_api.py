@@ -51,12 +51,18 @@ def check_same_site(request: Request, settings: Settings) -> None:
     origin = request.headers.get("origin")
     if site is not None and site not in SAFE_SITES:
         raise Forbidden("This request came from another site.")
-    if site is None and origin is not None and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+    if (
+        site is None
+        and origin is not None
+        and origin.rstrip("/") != str(request.base_url).rstrip("/")
+    ):
         if origin.rstrip("/") != settings.base_url.rstrip("/"):
             raise Forbidden("This request came from another site.")
 
 
-async def _interview(request: Request, session: DbSession, settings: AppSettings) -> InterviewSession:
+async def _interview(
+    request: Request, session: DbSession, settings: AppSettings
+) -> InterviewSession:
     token, from_cookie = access_token_of(request)
     if from_cookie and request.method not in ("GET", "HEAD"):
         check_same_site(request, settings)
@@ -70,7 +76,10 @@ Interview = Annotated[InterviewSession, Depends(_interview)]
     "/access",
     response_model=AccessGranted,
     summary="Exchange the link's token for access to the interview",
-    responses={404: {"description": "Not a valid link"}, 410: {"description": "Expired, replaced or cancelled"}},
+    responses={
+        404: {"description": "Not a valid link"},
+        410: {"description": "Expired, replaced or cancelled"},
+    },
 )
 async def access(
     body: AccessIn, response: Response, session: DbSession, settings: AppSettings

@@ -179,7 +179,9 @@ def effective_scores(state: dict[str, Any]) -> dict[str, int]:
     """The score of each target ("q1", "competency:python") after overrides, latest wins."""
     scoring = state.get("scoring") or {}
     scores = {q["question_id"]: q["score"] for q in scoring.get("questions", [])}
-    scores.update({f"competency:{c['competency']}": c["score"] for c in scoring.get("competencies", [])})
+    scores.update(
+        {f"competency:{c['competency']}": c["score"] for c in scoring.get("competencies", [])}
+    )
     for override in state.get("overrides", []):
         scores[override["target"]] = override["score"]
     return scores

@@ -33,8 +33,17 @@ async def read_create_request(
     if content_type.startswith("application/json"):
         try:
             data = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            raise Invalid("The request body is not valid JSON.") from None
+        except ValueError as exc:  # rendered as 400 malformed-json, like every JSON route
+            raise RequestValidationError(
+                [
+                    {
+                        "type": "json_invalid",
+                        "loc": ("body",),
+                        "msg": "JSON decode error",
+                        "ctx": {"error": str(exc)},
+                    }
+                ]
+            ) from None
         if not isinstance(data, dict):
             raise Invalid("The request body must be a JSON object.")
         return _validate(data), None
@@ -58,7 +67,9 @@ async def read_create_request(
     )
 
 
-def _form_fields(form: FormData, ignore: frozenset[str]) -> tuple[dict[str, Any], UploadFile | None]:
+def _form_fields(
+    form: FormData, ignore: frozenset[str]
+) -> tuple[dict[str, Any], UploadFile | None]:
     data: dict[str, Any] = {}
     upload: UploadFile | None = None
     for key, value in form.multi_items():
@@ -84,4 +95,7 @@ def _validate(data: dict[str, Any]) -> SessionCreate:
     try:
         return SessionCreate.model_validate(data)
     except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
+        errors = exc.errors(include_url=False)
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in errors]
+        ) from None

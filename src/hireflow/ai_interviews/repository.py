@@ -117,7 +117,9 @@ async def invite_by_hash(session: AsyncSession, token_hash: str) -> InterviewInv
     )
 
 
-async def revoke_invites(session: AsyncSession, session_id: uuid.UUID, at: datetime) -> list[uuid.UUID]:
+async def revoke_invites(
+    session: AsyncSession, session_id: uuid.UUID, at: datetime
+) -> list[uuid.UUID]:
     result = await session.execute(
         update(InterviewInvite)
         .where(InterviewInvite.session_id == session_id, InterviewInvite.revoked_at.is_(None))

@@ -506,7 +506,11 @@ def _overdue(interview: InterviewSession, now: datetime) -> bool:
     if interview.status == "NOT_STARTED":
         return interview.expires_at <= now
     deadline = _deadline(interview)
-    return interview.status == "IN_PROGRESS" and deadline is not None and deadline + DEADLINE_GRACE <= now
+    return (
+        interview.status == "IN_PROGRESS"
+        and deadline is not None
+        and deadline + DEADLINE_GRACE <= now
+    )
 
 
 async def _catch_up(session: AsyncSession, interview: InterviewSession) -> None:
@@ -536,7 +540,9 @@ async def expire_overdue(session: AsyncSession, *, limit: int = 500) -> int:
 async def _complete(
     session: AsyncSession, interview: InterviewSession, reason: str, *, actor_type: str
 ) -> None:
-    await append(session, interview, events.SESSION_COMPLETED, {"reason": reason}, actor_type=actor_type)
+    await append(
+        session, interview, events.SESSION_COMPLETED, {"reason": reason}, actor_type=actor_type
+    )
     await repository.revoke_invites(session, interview.id, clock.now())
     from hireflow.ai_interviews.tasks import score_session as score_task
 
@@ -551,9 +557,7 @@ def _access_key(settings: Settings) -> bytes:
 
 
 def access_token_for(invite: InterviewInvite, settings: Settings) -> str:
-    return signing.sign(
-        {"s": str(invite.session_id), "i": str(invite.id)}, _access_key(settings)
-    )
+    return signing.sign({"s": str(invite.session_id), "i": str(invite.id)}, _access_key(settings))
 
 
 async def open_link(
@@ -573,7 +577,11 @@ async def open_link(
     if invite.opened_at is None:
         invite.opened_at = clock.now()
         await append(
-            session, interview, events.LINK_OPENED, {"invite_id": str(invite.id)}, actor_type="candidate"
+            session,
+            interview,
+            events.LINK_OPENED,
+            {"invite_id": str(invite.id)},
+            actor_type="candidate",
         )
     return access_token_for(invite, settings), interview
 
@@ -582,9 +590,7 @@ def _check_link_works(interview: InterviewSession, invite: InterviewInvite) -> N
     if interview.status == "CANCELLED":
         raise LinkGone("This interview was cancelled by the organization.")
     if interview.status == "EXPIRED":
-        raise LinkGone(
-            "This interview link has expired. Ask the recruiter for a new invitation."
-        )
+        raise LinkGone("This interview link has expired. Ask the recruiter for a new invitation.")
     if invite.revoked_at is not None and interview.status in events.OPEN_STATUSES:
         raise LinkGone(
             "This link was replaced or withdrawn. Use the newest link you were sent, or ask "
@@ -770,9 +776,7 @@ async def answer(
 
 def _asked_at(interview: InterviewSession, question: dict[str, Any]) -> datetime | None:
     """When the question became current: the latest earlier answer, or the start."""
-    moments = [
-        datetime.fromisoformat(a["at"]) for a in interview.state["answers"].values()
-    ]
+    moments = [datetime.fromisoformat(a["at"]) for a in interview.state["answers"].values()]
     started = interview.state.get("started_at")
     if started:
         moments.append(datetime.fromisoformat(started))
@@ -957,7 +961,11 @@ def session_read(interview: InterviewSession, invite: InterviewInvite | None) ->
         scoring_status = scoring["status"] if scoring else "pending"
     return SessionRead.model_validate(
         {
-            **{name: getattr(interview, name) for name in SessionRead.model_fields if hasattr(interview, name)},
+            **{
+                name: getattr(interview, name)
+                for name in SessionRead.model_fields
+                if hasattr(interview, name)
+            },
             "started_at": state.get("started_at"),
             "ended_at": state.get("ended_at"),
             "end_reason": state.get("end_reason"),
@@ -975,10 +983,14 @@ def encode_cursor(interview: InterviewSession) -> str:
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     try:
-        created_at, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        created_at, last_id = json.loads(
+            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        )
         return datetime.fromisoformat(created_at), uuid.UUID(last_id)
     except (ValueError, TypeError, binascii.Error):
-        raise Invalid("The cursor is not valid; start again from the first page.", extra={"field": "cursor"}) from None
+        raise Invalid(
+            "The cursor is not valid; start again from the first page.", extra={"field": "cursor"}
+        ) from None
 
 
 async def list_sessions(

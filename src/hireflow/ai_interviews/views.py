@@ -26,7 +26,9 @@ async def session_detail(session: AsyncSession, ctx: Ctx, session_id: uuid.UUID)
     state = interview.state
     scoring = state.get("scoring") or {}
     effective = events.effective_scores(state)
-    ai_scores: dict[str, dict[str, Any]] = {q["question_id"]: q for q in scoring.get("questions", [])}
+    ai_scores: dict[str, dict[str, Any]] = {
+        q["question_id"]: q for q in scoring.get("questions", [])
+    }
     numbers = question_numbers(state["questions"])
     transcript = []
     for question in state["questions"]:
