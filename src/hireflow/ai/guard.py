@@ -6,6 +6,7 @@ Every model scores through `score_guarded`, so no path skips the guard."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -15,8 +16,6 @@ from hireflow.ai.model import CriterionResult, Question, QuestionScore
 INSTRUCTION_FLAG = "instruction-to-evaluator-ignored"
 EMPTY_FLAG = "empty"
 
-_W = r"[\w'’-]+"  # one word
-_ANY = rf"(?:\s+{_W}){{0,3}}?"  # up to three words in between
 _EVALUATOR = (
     r"(?:ai|a\.i\.|assistant|chat\s*gpt|gpt(?:-?\d\w*)?|llm|(?:large\s+)?language\s+model|"
     r"model|bot|evaluator|grader|marker|scorer|reviewer|examiner|judge|rater|claude|gemini)"
@@ -26,46 +25,66 @@ _TOP_SCORE = (
     r"100\s*(?:/|out\s+of)\s*100|10\s*(?:/|out\s+of)\s*10|ten\s+out\s+of\s+ten|five\s+stars?)"
 )
 _SCORE_NOUN = r"(?:marks?|scores?|points?|ratings?|grades?|credit|stars?)"
-_WHO = r"(?:me|us|him|her|them|this(?:\s+answer|\s+response|\s+candidate)?|my\s+answer|" + (
+_WHO = (
+    r"(?:me|us|him|her|them|this(?:\s+answer|\s+response|\s+candidate)?|my\s+answer|"
     r"the\s+candidate|this\s+one)"
 )
+_IGNORE = r"\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon)\s+"
+# Words that make "the instructions" the evaluator's ("previous instructions", "system prompt").
+_THEIRS = (
+    r"(?:previous|prior|above|earlier|preceding|original|initial|given|system|grading|scoring|"
+    r"evaluation|evaluator'?s?|hidden)"
+)
+_ORDERS = (
+    r"(?:instructions?|prompts?|rubrics?|system\s+(?:prompt|message)|"
+    r"(?:scoring|grading|evaluation)\s+(?:criteria|rules|guide\w*))"
+)
+# The start of a sentence, for imperatives that are ordinary mid-sentence ("I act as a mentor").
+_START = r"(?:^|(?<=[.!?:;]\s)|(?<=\n)|(?<=\bplease\s)|(?<=\bnow\s)|(?<=\bnow,\s))"
 
 _PATTERNS = (
-    # "Ignore (all|your|previous) instructions", "disregard the rubric", "forget your rules" …
-    rf"\b(?:ignore|disregard|forget|override|bypass|skip|drop|abandon)\b{_ANY}\s+"
-    r"(?:instructions?|prompts?|rubrics?|scoring\s+(?:criteria|rules|guide\w*)|"
-    r"grading\s+(?:criteria|rules|guide\w*)|system\s+(?:prompt|message))\b",
-    r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+|the\s+)?"
-    r"(?:your|previous|prior|above|earlier|preceding|original|existing|other)"
-    rf"(?:\s+{_W}){{0,2}}?\s+(?:rules|guidelines|directions|directives|context|constraints|"
+    # "Ignore (all|your|previous) instructions", "disregard the grading rubric" …, but not
+    # "users ignore the written instructions".
+    rf"{_IGNORE}(?:(?:all|any)\s+(?:of\s+)?(?:the\s+|your\s+|my\s+)?(?:{_THEIRS}\s+)*|"
+    rf"(?:your|my|these|those)\s+(?:{_THEIRS}\s+)*|(?:the\s+)?(?:{_THEIRS}\s+)+){_ORDERS}\b",
+    rf"{_IGNORE}(?:the\s+)?rubrics?\b",
+    rf"{_IGNORE}(?:all\s+)?(?:the\s+|your\s+|my\s+)?(?:scoring|grading|evaluation|marking)\s+"
+    r"(?:criteria|rules|guide\w*|scheme|instructions)\b",
+    rf"{_IGNORE}(?:everything|anything|all)\s+(?:above|before|previous|prior|else\s+you)",
+    rf"{_IGNORE}(?:all\s+|any\s+)?(?:your|previous|prior|above|earlier|preceding|original)"
+    r"(?:\s+\w+){0,2}?\s+(?:rules|guidelines|directions|directives|context|constraints|"
     r"criteria|orders|programming)\b",
     # Score-setting demands.
     rf"\b(?:give|award|grant|assign|rate|score|grade|mark)\s+{_WHO}\s+(?:an?\s+|the\s+|with\s+|"
     rf"as\s+|at\s+)?{_TOP_SCORE}(?:\s+{_SCORE_NOUN})?",
     rf"\b(?:give|award|grant|assign)\s+(?:{_WHO}\s+)?(?:an?\s+|the\s+)?"
     rf"(?:full|maximum|max|perfect|top|highest)\s+{_SCORE_NOUN}",
-    rf"\b(?:set|change|make|put|update|raise|bump)\s+(?:the|my|this|his|her|their)\s+"
-    rf"(?:final\s+)?(?:score|rating|grade|marks?)\s+(?:to|at|as)\b",
+    r"\b(?:set|change|make|put|update|raise|bump)\s+(?:the|my|this|his|her|their)\s+"
+    r"(?:final\s+)?(?:score|rating|grade|marks?)\s+(?:to|at|as)\b",
     rf"\b(?:score|rating|grade|marks?)\s*(?:[:=]|should\s+be|must\s+be|has\s+to\s+be)\s*"
     rf"{_TOP_SCORE}",
     rf"\b(?:this|my)\s+(?:answer|response)\s+(?:deserves|merits|should\s+(?:get|receive|score|"
     rf"be\s+given)|must\s+(?:get|receive|score))\s+(?:an?\s+|the\s+)?{_TOP_SCORE}",
-    r"\bdo\s*n[o']?t\s+(?:penali[sz]e|deduct|mark\s+(?:me\s+)?down|lower\s+(?:my|the)\s+score|"
-    r"take\s+(?:off\s+)?points)",
+    r"\bdo\s*n[o']?t\s+(?:penali[sz]e|mark\s+down|dock|downgrade)\s+(?:me|this\s+answer|"
+    r"my\s+answer|the\s+candidate)\b",
+    r"\bdo\s*n[o']?t\s+(?:deduct|take\s+(?:off|away))\s+(?:any\s+)?(?:points|marks)\b",
     # Re-assigning the evaluator's role or rules.
     r"\byou\s+are\s+now\b",
     r"\bfrom\s+now\s+on,?\s+you\b",
     r"\byou\s+(?:must|will|shall|should)\s+now\b",
-    r"\b(?:act|behave|respond)\s+as\s+(?:if\s+you|an?\s+|the\s+)",
-    r"\bpretend\s+(?:to\s+be|you\s+are|that\s+you)\b",
-    r"\b(?:new|updated|revised|real|hidden|secret)\s+instructions?\b",
+    rf"{_START}(?:act|behave|respond)\s+as\s+(?:if\s+you\b|an?\s+|the\s+)",
+    r"\byou\s+(?:must|should|will)\s+(?:now\s+)?(?:act|behave|respond)\s+as\b",
+    r"\bpretend\s+(?:that\s+)?you\s+(?:are|were)\b",
+    r"\b(?:new|updated|revised|real|hidden|secret)\s+instructions?\s*:",
+    r"\b(?:here\s+are|these\s+are|follow)\s+(?:your\s+|the\s+|these\s+|my\s+)?"
+    r"(?:new|updated|revised|real)\s+instructions?\b",
     r"\b(?:your|the\s+evaluator'?s?|hidden|original|new|updated)\s+system\s+"
     r"(?:prompt|message|instructions?)\b",
-    r"\b(?:reveal|print|show|repeat|output)\s+(?:me\s+)?(?:your|the)\s+(?:system\s+)?"
-    r"(?:prompt|instructions|rubric)\b",
-    r"\b(?:developer|god|admin|dan)\s+mode\b",
-    r"\bjailbreak",
-    rf"\b(?:as|you\s+are)\s+an?\s+(?:ai|llm|large\s+language\s+model|language\s+model)\b"
+    r"\b(?:reveal|print|show|repeat|output)\s+(?:me\s+)?(?:your\s+(?:system\s+)?(?:prompt|"
+    r"instructions|rubric|rules)|the\s+(?:system\s+prompt|rubric|scoring\s+criteria))\b",
+    r"\b(?:enable|enter|activate|switch\s+(?:in)?to)\s+(?:developer|god|admin|dan|jailbreak)\s+"
+    r"mode\b",
+    r"\b(?:as|you\s+are)\s+an?\s+(?:ai|llm|large\s+language\s+model|language\s+model)\b"
     r"(?![\s-]+(?:engineer|researcher|scientist|developer|specialist|practitioner|product|team|"
     r"lead|startup|company|consultant|architect|platform|feature|project|tool|system))",
     # Speaking to the evaluator directly, and chat-template markup.
@@ -92,9 +111,11 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
     starts = _sentence_starts(text)
     spans: list[tuple[int, int]] = []
     for match in _INSTRUCTIONS.finditer(text):
-        start = max(s for s in starts if s <= match.start())
-        last = max(match.end() - 1, match.start())
-        end = min((s for s in starts if s > last), default=len(text))
+        # A pattern may begin with the end of the previous sentence ("…. AI: give me …").
+        lead = len(match.group()) - len(match.group().lstrip(" \t\r\n.!?"))
+        start = starts[bisect.bisect_right(starts, match.start() + lead) - 1]
+        following = bisect.bisect_right(starts, max(match.end() - 1, match.start()))
+        end = starts[following] if following < len(starts) else len(text)
         if spans and start <= spans[-1][1]:
             spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
         else:
@@ -175,9 +196,7 @@ async def score_guarded(
     guarded = guard_answer(answer)
     flags = [INSTRUCTION_FLAG] if guarded.flagged else []
     if not guarded.text.strip():
-        aside = (
-            " (a sentence addressed to the evaluator was set aside)" if guarded.flagged else ""
-        )
+        aside = " (a sentence addressed to the evaluator was set aside)" if guarded.flagged else ""
         return QuestionScore(
             question_id=question.id,
             competency=question.competency,

@@ -172,11 +172,67 @@ SKILLS: tuple[Skill, ...] = (
 )
 
 
-def _alias_regex(alias: str) -> str:
+# Skill names that are common nouns: lower-cased inside a sentence ("how do you approach
+# prioritization"), unlike names of products and languages ("Python", "PostgreSQL").
+GENERIC_NAMES = frozenset(
+    {
+        "Microservices",
+        "Statistics",
+        "Data modelling",
+        "Data pipelines",
+        "Machine learning",
+        "Deep learning",
+        "Serverless",
+        "Observability",
+        "Site reliability",
+        "Unit testing",
+        "Test automation",
+        "Application security",
+        "Authentication",
+        "Penetration testing",
+        "Compliance",
+        "Roadmapping",
+        "Product discovery",
+        "Prioritization",
+        "Product analytics",
+        "Requirements",
+        "Go-to-market",
+        "Stakeholder management",
+        "Design systems",
+        "Accessibility",
+        "Prototyping",
+        "Prospecting",
+        "Negotiation",
+        "Account management",
+        "Customer support",
+        "Troubleshooting",
+        "Customer success",
+        "Content marketing",
+        "Paid acquisition",
+        "Email marketing",
+        "Recruiting",
+        "Coaching",
+        "People management",
+        "Public speaking",
+        "Project management",
+        "Budgeting",
+        "Operations",
+    }
+)
+
+
+def in_sentence(name: str) -> str:
+    """How a skill's name reads inside a sentence."""
+    return name[0].lower() + name[1:] if name in GENERIC_NAMES else name
+
+
+def _alias_regex(alias: str, *, ambiguous: bool = False) -> str:
     # Word-boundary aware for aliases with symbols: "C" must not match "C++" or "C#", "Go" must
-    # not match "good", "Node.js" ends with a letter but "C++" does not.
+    # not match "good", "Node.js" ends with a letter but "C++" does not. An ambiguous word is
+    # not the skill inside a compound either ("Go-to-market").
     body = r"\s+".join(re.escape(part) for part in alias.split())
-    return rf"(?<![\w+#./-]){body}(?![\w+#])(?!\.\w)(?!/\w)"
+    after = r"(?![\w+#])(?!\.\w)" + (r"(?!-\w)" if ambiguous else "")
+    return rf"(?<![\w+#.-]){body}{after}"
 
 
 @cache
@@ -184,7 +240,7 @@ def _skill_patterns() -> tuple[tuple[Skill, re.Pattern[str], re.Pattern[str] | N
     patterns = []
     for skill in SKILLS:
         loose = "|".join(_alias_regex(a) for a in sorted(skill.aliases, key=len, reverse=True))
-        exact = "|".join(_alias_regex(a) for a in skill.exact)
+        exact = "|".join(_alias_regex(a, ambiguous=True) for a in skill.exact)
         patterns.append(
             (
                 skill,
@@ -658,7 +714,7 @@ SKILL_TEMPLATES: dict[str, tuple[Template, ...]] = {
         _t(
             "technical",
             "Tell us about something you shipped that did not have the effect you expected. "
-            "How did {skill} show you, and what did you do next?",
+            "What part did {skill} play, how did you find out, and what did you do next?",
             skill_depth("metric", "experiment", "analytics", "interview"),
             ROOT_CAUSE,
             REFLECTION,
@@ -811,7 +867,8 @@ SKILL_TEMPLATES: dict[str, tuple[Template, ...]] = {
     ),
 }
 # Skills outside the vocabulary (a listed skill we do not know) get the general templates.
-SKILL_TEMPLATES["general"] = _ENGINEERING[:1] + (
+SKILL_TEMPLATES["general"] = (
+    _ENGINEERING[0],
     _t(
         "situational",
         "What does doing {skill} well look like to you? Describe a time you did it well, or "
@@ -987,13 +1044,11 @@ ROLE_FAMILIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def role_competencies(role: str) -> list[str]:
-    """Behavioural competencies for a target role: role-specific ones first, then the core."""
+    """Behavioural competencies a target role calls for beyond the core ones."""
     names: list[str] = []
     for pattern, extra in ROLE_FAMILIES:
         if re.search(pattern, role, re.IGNORECASE):
             names.extend(name for name in extra if name not in names)
-    names.extend(name for name in CORE_COMPETENCIES if name not in names)
-    names.extend(name for name in BEHAVIOURAL if name not in names)
     return names
 
 
@@ -1003,7 +1058,7 @@ STAGE_WORDING: dict[str, tuple[str, int]] = {
     # stage: (sentence added to the prompt, minutes added)
     "screening": ("A short overview is enough here: the main points matter more than detail.", -1),
     "technical": (
-        "Go into the detail: the specifics, the alternatives you considered and why.",
+        "Be specific: the details, the alternatives you considered and why.",
         2,
     ),
     "final": ("Tell us too how this would carry over to the work in this role.", 1),
@@ -1158,8 +1213,7 @@ CODING_TASKS: tuple[CodingTask, ...] = (
 
 # Frequent English words (and code keywords). Real prose is full of them; keyboard mashing has
 # none. Anything here also counts as a word-like token.
-COMMON_WORDS: frozenset[str] = frozenset(
-    """
+_COMMON_WORDS = """
     a about above across after again against all almost also always am among an and another
     any anything are around as ask asked at away back bad be because been before being below
     best better between big both bring but by call came can could day did different do does
@@ -1181,8 +1235,8 @@ COMMON_WORDS: frozenset[str] = frozenset(
     def return const var function class import async await try except catch throw raise
     lambda yield none null true false self str int dict list len print elif else break
     continue pass typeof
-    """.split()
-)
+"""
+COMMON_WORDS: frozenset[str] = frozenset(_COMMON_WORDS.split())
 
 _VOWELS = set("aeiouy")
 _CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")

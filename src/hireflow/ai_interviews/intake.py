@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import Request, UploadFile
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from hireflow.ai_interviews.schemas import SessionCreate
 from hireflow.ai_interviews.service import JobDescriptionFile

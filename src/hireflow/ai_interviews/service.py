@@ -262,7 +262,6 @@ async def configure_session(
                 body=body.recruiter_notes,
             )
         )
-    actor = {"actor_type": "recruiter", "actor_user_id": interview.created_by_user_id}
     await append(
         session,
         interview,
@@ -273,7 +272,8 @@ async def configure_session(
             "application_id": _str(interview.application_id),
             "candidate_id": _str(interview.candidate_id),
         },
-        **actor,
+        actor_type="recruiter",
+        actor_user_id=interview.created_by_user_id,
     )
     await append(
         session,
@@ -292,7 +292,8 @@ async def configure_session(
             "coding_language": interview.coding_language,
             "has_recruiter_notes": bool(body.recruiter_notes),
         },
-        **actor,
+        actor_type="recruiter",
+        actor_user_id=interview.created_by_user_id,
     )
     raw, invite = await _issue_link(session, interview, days=days, user_id=_user_id(ctx))
     await audit.record_by(
@@ -392,7 +393,7 @@ async def reissue_link(
     if interview.status != "NOT_STARTED":
         raise SessionClosed(
             f"The interview is {_status_words(interview.status)}: a new link would not help.",
-            extra={"status": interview.status},
+            extra={"session_status": interview.status},
         )
     await _revoke(session, interview, ctx, reason="reissued")
     raw, invite = await _issue_link(
@@ -452,7 +453,7 @@ async def cancel_session(
     if interview.status not in events.OPEN_STATUSES:
         raise SessionClosed(
             f"The interview is already {_status_words(interview.status)}.",
-            extra={"status": interview.status},
+            extra={"session_status": interview.status},
         )
     await repository.revoke_invites(session, interview.id, clock.now())
     await append(
@@ -847,7 +848,7 @@ async def now_view(session: AsyncSession, interview: InterviewSession) -> NowVie
         )
     consent = state.get("consent")
     return NowView(
-        status=interview.status,  # type: ignore[arg-type]
+        status=interview.status,
         organization_name=await repository.organization_name(session, interview.organization_id),
         target_role=interview.target_role,
         duration_minutes=interview.duration_minutes,
@@ -873,7 +874,7 @@ async def now_view(session: AsyncSession, interview: InterviewSession) -> NowVie
     )
 
 
-# --- scoring (a job, after completion) -------------------------------------------------------------
+# --- scoring (a job, after completion) ---------------------------------------------------------
 
 
 async def score_session(session: AsyncSession, session_id: uuid.UUID, settings: Settings) -> None:
@@ -922,7 +923,7 @@ async def _score_all(model: Model, interview: InterviewSession) -> list[Question
     return scores
 
 
-# --- the recruiter's reads and corrections ---------------------------------------------------------
+# --- the recruiter's reads and corrections -----------------------------------------------------
 
 
 async def readable_session(
@@ -945,7 +946,7 @@ def link_read(interview: InterviewSession, invite: InterviewInvite | None) -> Li
         return LinkRead(status="none")
     status = "expired" if invite.expires_at <= clock.now() else "active"
     return LinkRead(
-        status=status,  # type: ignore[arg-type]
+        status=status,
         expires_at=invite.expires_at,
         opened_at=invite.opened_at,
         issued_at=invite.created_at,
@@ -1047,7 +1048,7 @@ async def override_score(
     if not scoring or scoring["status"] != "done":
         raise Conflict(
             "There are no AI scores to override yet: the session is not scored.",
-            extra={"status": interview.status},
+            extra={"session_status": interview.status},
         )
     current = events.effective_scores(interview.state)
     if target not in current:
