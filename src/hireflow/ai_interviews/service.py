@@ -573,6 +573,15 @@ async def open_link(
         )
     interview = await repository.session_by_id(session, invite.session_id, lock=True)
     assert interview is not None  # the invite's foreign key
+    await record_opening(session, interview, invite)
+    return access_token_for(invite, settings), interview
+
+
+async def record_opening(
+    session: AsyncSession, interview: InterviewSession, invite: InterviewInvite
+) -> None:
+    """The candidate opened `invite` (of the locked `interview`): refused when the link no
+    longer works; the first opening is an event."""
     await _catch_up(session, interview)
     _check_link_works(interview, invite)
     if invite.opened_at is None:
@@ -584,7 +593,6 @@ async def open_link(
             {"invite_id": str(invite.id)},
             actor_type="candidate",
         )
-    return access_token_for(invite, settings), interview
 
 
 def _check_link_works(interview: InterviewSession, invite: InterviewInvite) -> None:
