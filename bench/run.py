@@ -32,7 +32,7 @@ from typing import Any
 import psutil
 import psycopg
 
-from bench import load
+from bench import interviews, load
 from bench.servers import HOST, RunningServer, ServerCommand, check_json, free_port, running
 from hireflow import benchdata, migrate
 from hireflow.benchdata import BENCH_EMAIL
@@ -280,6 +280,71 @@ COMPARISONS = [
 ]
 
 
+# The AI interview scenarios (`bench.interviews`): sessions configured by the benchmark member
+# (or, without the ATS data set, the demo's hiring manager), then taken by a candidate.
+DEMO_INTERVIEW_EMAIL = "manager@acme.test"
+MAX_INTERVIEW_SESSIONS = 1000
+
+
+def interview_member(url: str, ats: bool) -> tuple[str, str]:
+    """The member who configures the interview sessions, and their organization's id."""
+    email = BENCH_EMAIL if ats else DEMO_INTERVIEW_EMAIL
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            """SELECT m.organization_id FROM membership m JOIN "user" u ON u.id = m.user_id
+               WHERE u.email = %s LIMIT 1""",
+            (email,),
+        ).fetchone()
+    if row is None:
+        raise RuntimeError(f"{email} is missing from the benchmark database")
+    return email, str(row[0])
+
+
+def run_interview_scenarios(
+    context: Context, options: LoadOptions, email: str, organization_id: str
+) -> list[dict[str, Any]]:
+    """Start → first question and answer → next question, timed over whole interviews."""
+    rounds: dict[str, list[dict[str, Any]]] = {
+        interviews.START_NAME: [],
+        interviews.ANSWER_NAME: [],
+    }
+    for number in range(1, options.rounds + 1):
+        port = free_port()
+        counter = f" (round {number}/{options.rounds})" if options.rounds > 1 else ""
+        print(f"starting hireflow on {HOST}:{port} for the AI interviews{counter} …", flush=True)
+        with running(hireflow_command(context, port), port, REPO) as server:
+            credentials = interviews.sign_in(port, email, context.settings.demo_password)
+            print(
+                f"  AI interviews: {options.interview_sessions} sessions "
+                f"(+{interviews.WARMUP_SESSIONS} warm-up) as {email}, 1 connection",
+                flush=True,
+            )
+            busy = psutil.cpu_percent(interval=IDLE_SAMPLE_SECONDS) * CORES
+            results = interviews.measure(
+                port,
+                organization_id,
+                credentials,
+                sessions=options.interview_sessions,
+                server_pid=server.process.pid,
+                database_pid=context.database_pid,
+            )
+            if server.process.poll() is not None:
+                raise RuntimeError(f"the server exited during the run; see {server.log_file}")
+        for result in results:
+            rounds[result["name"]].append({**result, "busy_before_cpu_percent": busy})
+    return [
+        {
+            "server": "hireflow",
+            "paths": 1,
+            "connections": 1,
+            **combine(measured),
+            "name": name,
+            "path": measured[0]["path"],
+        }
+        for name, measured in rounds.items()
+    ]
+
+
 # -- database ---------------------------------------------------------------------------------
 
 
@@ -347,6 +412,7 @@ class LoadOptions:
     rounds: int
     ats: bool = True
     ats_connections: int = LATENCY_CONNECTIONS
+    interview_sessions: int = 30
 
 
 def drive(
@@ -615,6 +681,12 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         help="concurrent connections for the pipeline and search scenarios",
     )
     parser.add_argument(
+        "--interview-sessions",
+        type=int,
+        default=30,
+        help="AI interviews taken for the interview scenarios (0 skips them)",
+    )
+    parser.add_argument(
         "--no-ats",
         action="store_true",
         help="skip the pipeline and search scenarios (and generating their data set)",
@@ -628,6 +700,8 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         parser.error(f"--warmup and --duration must be within 0..{load.MAX_SECONDS:.0f} seconds")
     if not 1 <= args.ats_connections <= load.MAX_CONNECTIONS:
         parser.error(f"--ats-connections must be within 1..{load.MAX_CONNECTIONS}")
+    if not 0 <= args.interview_sessions <= MAX_INTERVIEW_SESSIONS:
+        parser.error(f"--interview-sessions must be within 0..{MAX_INTERVIEW_SESSIONS}")
     return LoadOptions(
         args.connections,
         args.warmup,
@@ -635,6 +709,7 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         args.rounds,
         not args.no_ats,
         args.ats_connections,
+        args.interview_sessions,
     )
 
 
@@ -659,6 +734,9 @@ def main(argv: list[str] | None = None) -> int:
                 ensure_bench_data(url)
                 chosen += ats_scenarios(url, options.ats_connections)
             scenarios = run_scenarios(context, options, chosen)
+            if options.interview_sessions:
+                email, organization_id = interview_member(url, options.ats)
+                scenarios += run_interview_scenarios(context, options, email, organization_id)
     json_file = BENCH_DIR / "last.json"
     report = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -668,6 +746,7 @@ def main(argv: list[str] | None = None) -> int:
             "warmup": options.warmup,
             "duration": options.duration,
             "rounds": options.rounds,
+            "interview_sessions": options.interview_sessions,
         },
         "database": where,
         "sql": query["sql"],

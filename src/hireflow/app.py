@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from hireflow import __version__
 from hireflow.ai_interviews.api import router as interviews_api_router
 from hireflow.ai_interviews.candidate_api import router as candidate_interview_api_router
+from hireflow.ai_interviews.candidate_pages import router as candidate_interview_pages_router
+from hireflow.ai_interviews.pages import router as interviews_pages_router
 from hireflow.applications.api import router as applications_api_router
 from hireflow.applications.pages import router as applications_pages_router
 from hireflow.audit.api import router as platform_audit_router
@@ -116,6 +118,8 @@ def create_app(
     app.include_router(careers_pages_router)
     app.include_router(jobs_pages_router)
     app.include_router(portal_pages_router)
+    app.include_router(interviews_pages_router)
+    app.include_router(candidate_interview_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     if settings.cors_origins:  # closed unless origins are configured

@@ -72,6 +72,8 @@ def serve(
     settings = _settings()
     host = host or settings.host
     port = port or settings.port
+    # Links in emails and pages use `base_url`: without a public URL it is this host and port.
+    settings = settings.model_copy(update={"host": host, "port": port})
     with database_url(settings) as url:
         if migrate:
             migrations.upgrade(url)

@@ -33,6 +33,7 @@ from hireflow.organizations import repository
 from tests.factories.api_tokens import make_organization_key, make_personal_token
 from tests.factories.applications import make_application
 from tests.factories.candidates import make_candidate
+from tests.factories.interviews import make_session
 from tests.factories.jobs import job_stage, make_job
 from tests.factories.organizations import make_organization
 from tests.factories.users import make_member, sign_in
@@ -241,6 +242,11 @@ async def _stage_template_id(
     return template.id
 
 
+async def _interview_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    interview, _ = await make_session(session, organization, owner)
+    return interview.id
+
+
 ID_MAKERS: dict[str, IdMaker] = {
     "organization_id": _organization_id,
     "session_id": _session_id,
@@ -265,6 +271,8 @@ ID_MAKERS: dict[str, IdMaker] = {
     "note_id": _note_id,
     "import_id": _import_id,
     "stage_template_id": _stage_template_id,
+    # AI interviews
+    "interview_id": _interview_id,
 }
 # Installation-wide routes for platform admins only: members of organizations get 403 there,
 # whatever the id.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import re
 import string
+import uuid
 from typing import Any
 
 import httpx
@@ -20,6 +21,7 @@ from fastapi import FastAPI
 
 from hireflow.db import Database
 from tests.authz.test_tenant_isolation import ID_MAKERS, NOT_IDS
+from tests.factories.interviews import make_session
 from tests.factories.organizations import make_organization
 from tests.factories.users import make_member, sign_in
 
@@ -98,7 +100,17 @@ async def test_random_input_never_gives_a_5xx_on_any_route(
         owner, _ = await make_member(session, organization, role="owner")
         ids = {name: await make(session, organization, owner) for name, make in ID_MAKERS.items()}
         slug = organization.slug
+        _, link_token = await make_session(session, organization, owner)
     await sign_in(client, owner.email)
+    # The candidate's interview routes get a started interview to act on (the access cookie
+    # is the candidate's own, next to the owner's session).
+    for path, body in (
+        ("access", {"token": link_token}),
+        ("consent", {"ai_evaluation": True}),
+        ("start", None),
+    ):
+        started = await client.post(f"/api/v1/interview/{path}", json=body)
+        assert started.status_code == 200, started.text
     openapi = app.openapi()
 
     walked = 0
@@ -119,7 +131,11 @@ async def test_random_input_never_gives_a_5xx_on_any_route(
                 if method in {"post", "put", "patch"} and fields is not None:
                     for _ in range(BODIES_PER_ROUTE):
                         body = _body(rng, fields)
-                        response = await client.request(method.upper(), url, json=body)
+                        # A new key per body, so idempotent creates get as far as creating.
+                        headers = {"Idempotency-Key": str(uuid.uuid4())}
+                        response = await client.request(
+                            method.upper(), url, json=body, headers=headers
+                        )
                         _check(response, method, url, body)
                     walked += 1
                 elif method == "get" and queries:

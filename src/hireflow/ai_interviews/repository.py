@@ -4,19 +4,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.authz.context import Ctx
-from hireflow.authz.records import readable_sessions
+from hireflow.authz.records import readable_jobs, readable_sessions
 from hireflow.models import (
     InterviewEvent,
     InterviewInvite,
     InterviewSession,
     InterviewSessionNote,
+    Job,
     Organization,
 )
 
@@ -150,3 +151,15 @@ async def overdue_session_ids(session: AsyncSession, now: datetime, limit: int) 
         .limit(limit)
     )
     return list(rows)
+
+
+async def job_titles(
+    session: AsyncSession, ctx: Ctx, job_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """The titles of those of `job_ids` the caller may read (the recruiter pages show them)."""
+    if not job_ids:
+        return {}
+    rows = await session.execute(
+        select(Job.id, Job.title).where(Job.id.in_(list(job_ids)), readable_jobs(ctx))
+    )
+    return {job_id: title for job_id, title in rows}

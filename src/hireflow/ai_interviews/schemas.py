@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Stage = Literal["screening", "technical", "behavioural", "final"]
 CodingLanguage = Literal["python", "javascript"]
@@ -40,7 +40,7 @@ class SessionCreate(BaseModel):
     job_id: uuid.UUID | None = None
     application_id: uuid.UUID | None = None
     candidate_name: str | None = Field(default=None, max_length=200)
-    candidate_email: EmailStr | None = None
+    candidate_email: str | None = Field(default=None, max_length=320)
     skills: list[Skill] = Field(default_factory=list, max_length=30)
     # Intake defaults.
     stage: Stage | None = None
@@ -75,6 +75,20 @@ class SessionCreate(BaseModel):
     @classmethod
     def _optional(cls, value: object) -> object:
         return _blank_to_none(value)
+
+    @field_validator("candidate_email")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        # Like candidates' addresses: a plain check (pydantic's EmailStr needs email-validator,
+        # which is not a dependency).
+        if value is not None and (
+            value.count("@") != 1
+            or value.startswith("@")
+            or value.endswith("@")
+            or any(c.isspace() for c in value)
+        ):
+            raise ValueError("not an email address")
+        return value
 
     @field_validator("job_description", mode="before")
     @classmethod

@@ -224,7 +224,8 @@ async def configure_session(
     job_description, filename = await _job_description(body, jd_file, settings)
     if not job_description and job is not None:
         job_description = description_text(job.description_html)[:MAX_JOB_DESCRIPTION_CHARS]
-    skills = list(dict.fromkeys(body.skills or (job.skills if job is not None else [])))
+    given = body.skills or (job.skills if job is not None else [])
+    skills = _unique_ignoring_case(given)
     days = body.link_valid_days or settings.interview_link_days
     interview = InterviewSession(
         id=uuid.uuid4(),
@@ -336,6 +337,16 @@ async def _job_description(
             extra={"field": "job_description_file"},
         )
     return text, inspected.filename
+
+
+def _unique_ignoring_case(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    unique = []
+    for value in values:
+        if value.casefold() not in seen:
+            seen.add(value.casefold())
+            unique.append(value)
+    return unique
 
 
 def _user_id(ctx: Ctx) -> uuid.UUID | None:
@@ -597,18 +608,22 @@ async def record_opening(
 
 def _check_link_works(interview: InterviewSession, invite: InterviewInvite) -> None:
     if interview.status == "CANCELLED":
-        raise LinkGone("This interview was cancelled by the organization.")
+        raise LinkGone("This interview was cancelled by the organization.", keep_changes=True)
     if interview.status == "EXPIRED":
-        raise LinkGone("This interview link has expired. Ask the recruiter for a new invitation.")
+        raise LinkGone(
+            "This interview link has expired. Ask the recruiter for a new invitation.",
+            keep_changes=True,  # the expiry just recorded stays
+        )
     if invite.revoked_at is not None and interview.status in events.OPEN_STATUSES:
         raise LinkGone(
             "This link was replaced or withdrawn. Use the newest link you were sent, or ask "
-            "the recruiter for one."
+            "the recruiter for one.",
+            keep_changes=True,
         )
 
 
 async def candidate_session(
-    session: AsyncSession, access_token: str | None, settings: Settings, *, lock: bool = False
+    session: AsyncSession, access_token: str | None, settings: Settings
 ) -> InterviewSession:
     """The interview an access token opens, brought up to date with the clock."""
     data = (

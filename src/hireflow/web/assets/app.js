@@ -122,3 +122,4 @@ document.addEventListener("keydown", (event) => {
 htmx.onLoad(initToasts);
 
 import "./pipeline.js";
+import "./interviews.js";
