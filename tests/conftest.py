@@ -6,6 +6,8 @@ The PostgreSQL server is `HIREFLOW_TEST_DATABASE_URL` when set, else an embedded
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import warnings
 from collections.abc import AsyncIterator, Iterator
@@ -23,7 +25,7 @@ from hireflow import migrate
 from hireflow.app import create_app
 from hireflow.config import PROJECT_ROOT, Settings
 from hireflow.db import Database, create_engine, url_with_database
-from hireflow.log import configure_logging
+from hireflow.log import configure_logging, log_handler
 
 TEST_DB_PREFIX = "hireflow_test_"
 _embedded = None
@@ -146,3 +148,16 @@ async def client(app: FastAPI, db: Database) -> AsyncIterator[httpx.AsyncClient]
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """Every log line written while the test runs, as JSON lines."""
+    stream = io.StringIO()
+    handler = log_handler(stream, "json")
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield stream
+    finally:
+        root.removeHandler(handler)

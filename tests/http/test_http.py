@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -14,21 +12,8 @@ from asgi_lifespan import LifespanManager
 from hireflow.app import create_app
 from hireflow.config import Settings
 from hireflow.db import Database
-from hireflow.log import log_handler
 from hireflow.worker import enqueue
 from tests.worker.tasks_for_tests import record_effect
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = log_handler(stream, "json")
-    root = logging.getLogger()
-    root.addHandler(handler)
-    try:
-        yield stream
-    finally:
-        root.removeHandler(handler)
 
 
 async def test_a_given_request_id_is_echoed_and_in_every_log_line(
