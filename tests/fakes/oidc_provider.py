@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
-import socket
 import threading
 import time
 from collections import Counter
@@ -27,7 +26,6 @@ from urllib.parse import unquote
 
 import httpx
 import jwt
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from starlette.applications import Starlette
@@ -36,6 +34,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from hireflow.config import OidcProviderSettings
+from tests.fakes.loopback import LoopbackServer
 
 Algorithm = Literal["RS256", "ES256"]
 DEFAULT_REDIRECT_URIS = ("http://testserver/auth/oidc/fake/callback",)
@@ -120,9 +119,7 @@ class OidcProvider:
         self._grants: dict[str, _Grant] = {}
         self._access_tokens: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        self._server: LoopbackServer | None = None
         self.issuer = ""
         self.reset()
 
@@ -139,41 +136,16 @@ class OidcProvider:
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> OidcProvider:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        self.issuer = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(
-            self._app(),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            loop="asyncio",
-            http="h11",
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="fake-oidc", daemon=True
-        )
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                sock.close()
-                raise RuntimeError("the fake OIDC provider did not start")
-            time.sleep(0.01)
-        self._server, self._thread, self._socket = server, thread, sock
+        server = LoopbackServer(self._app(), "fake OIDC provider")
+        self.issuer = server.url
+        server.start()
+        self._server = server
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
+            self._server.stop()
+        self._server = None
 
     def __enter__(self) -> OidcProvider:
         return self.start()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import threading
 import time
 import uuid
@@ -24,7 +23,6 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -40,6 +38,7 @@ from hireflow.ai.openai_compat import (
     draft_of,
 )
 from hireflow.config import Settings
+from tests.fakes.loopback import LoopbackServer
 
 _NOBODY = CallContext(uuid.UUID(int=0))
 
@@ -115,48 +114,21 @@ class FakeOpenAI:
         self._script: deque[Scripted] = deque()
         self._requests: list[RecordedRequest] = []
         self._offline = OfflineModel()
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        self._server: LoopbackServer | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> FakeOpenAI:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
-        config = uvicorn.Config(
-            self._app(),
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-            loop="asyncio",
-            http="h11",
-            timeout_graceful_shutdown=1,
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="fake-openai", daemon=True
-        )
-        thread.start()
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                sock.close()
-                raise RuntimeError("the fake OpenAI server did not start")
-            time.sleep(0.01)
-        self._server, self._thread, self._socket = server, thread, sock
+        server = LoopbackServer(self._app(), "fake OpenAI server")
+        self.base_url = f"{server.url}/v1"
+        server.start()
+        self._server = server
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        if self._socket is not None:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
+            self._server.stop()
+        self._server = None
 
     def __enter__(self) -> FakeOpenAI:
         return self.start()
