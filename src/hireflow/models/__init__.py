@@ -28,6 +28,7 @@ from hireflow.models.interview import (
 )
 from hireflow.models.invitation import Invitation
 from hireflow.models.job import Job, JobAssignment, JobStage, JobTemplate, JobVersion, StageTemplate
+from hireflow.models.library import CodeRun, InterviewKit, LibraryItem, LibraryItemVersion
 from hireflow.models.membership import Membership
 from hireflow.models.one_time_token import OneTimeToken
 from hireflow.models.organization import Organization
@@ -53,11 +54,13 @@ __all__ = [
     "CandidateAccount",
     "CandidateConsent",
     "CandidateEvent",
+    "CodeRun",
     "Document",
     "IdempotencyRecord",
     "ImportBatch",
     "InterviewEvent",
     "InterviewInvite",
+    "InterviewKit",
     "InterviewSession",
     "InterviewSessionNote",
     "Invitation",
@@ -66,6 +69,8 @@ __all__ = [
     "JobStage",
     "JobTemplate",
     "JobVersion",
+    "LibraryItem",
+    "LibraryItemVersion",
     "Membership",
     "OneTimeToken",
     "Organization",
