@@ -31,6 +31,7 @@ from hireflow.models import (
     Organization,
     User,
 )
+from hireflow.organizations import repository as organizations
 from tests.factories.candidates import pdf_bytes
 from tests.factories.interviews import Team, signed_in_team
 from tests.factories.organizations import make_organization
@@ -163,6 +164,26 @@ async def test_keys_belong_to_their_caller(
     assert theirs.json()["candidate_url"] != mine.json()["candidate_url"]
     assert theirs.json()["session"]["created_by_user_id"] == str(colleague.id)
     assert await _counts(db, team.organization.id) == (2, 2, 2)
+
+
+async def test_the_same_key_sent_to_another_organization_is_refused(
+    client: httpx.AsyncClient, db: Database, team: Team
+) -> None:
+    """One person in two organizations: a key used in the first is not a replay in the
+    second (that would hand over the first organization's link); it is a 422."""
+    key = str(uuid.uuid4())
+    assert (await _post(client, team, key)).status_code == 201
+    async with db.transaction() as session:
+        other_org = await make_organization(session, name="Umbrella")
+        role = await organizations.system_role(session, "hiring_manager")
+        await organizations.add_member(
+            session, organization_id=other_org.id, user_id=team.owner.id, role_id=role.id
+        )
+    other = Team(other_org, team.owner)
+    refused = await _post(client, other, key)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "idempotency-key-reused"
+    assert await _counts(db, other_org.id) == (0, 0, 0)
 
 
 async def test_an_expired_key_creates_a_new_session(

@@ -169,7 +169,9 @@ async def create_session(
             "Send an Idempotency-Key header (a new UUID per session you mean to create) so a "
             "retried request cannot create a second session."
         )
-    fingerprint = body.model_dump(mode="json")
+    # The organization is part of the request: the same key sent to another organization is
+    # another request (422), never a replay of this one's response.
+    fingerprint = {**body.model_dump(mode="json"), "organization_id": str(ctx.organization.id)}
     if jd_file is not None:
         fingerprint["job_description_file"] = tokens.hash_token(
             base64.b64encode(jd_file.data).decode()
