@@ -567,3 +567,19 @@ async def test_another_organizations_session_is_not_found_on_every_page(
             )
         )
     assert count == 0
+
+
+async def test_the_application_page_lists_its_ai_interviews(
+    client: httpx.AsyncClient, db: Database, world: World
+) -> None:
+    before = await client.get(world.page(f"/applications/{world.application.id}"), headers=HTML)
+    assert_html(before)
+    assert "AI interviews" not in before.text
+    async with db.transaction() as session:
+        interview, _ = await make_session(
+            session, world.org, world.owner, application_id=world.application.id
+        )
+    after = await client.get(world.page(f"/applications/{world.application.id}"), headers=HTML)
+    assert_html(after)
+    assert "AI interviews" in after.text
+    assert f'href="/organizations/{world.org.id}/interviews/{interview.id}"' in after.text

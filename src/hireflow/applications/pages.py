@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hireflow.ai_interviews import service as interview_service
+from hireflow.ai_interviews.schemas import SessionRead
 from hireflow.applications import repository, service, stages
 from hireflow.applications.schemas import (
     ApplicationUpdate,
@@ -287,6 +289,17 @@ async def _application_context(
     mine = next(
         (f for f in detail.feedback.items if ctx.user and f.author_user_id == ctx.user.id), None
     )
+    interviews: list[SessionRead] = []
+    if ctx.can(Permission.SESSIONS_READ):
+        interviews, _ = await interview_service.list_sessions(
+            session,
+            ctx,
+            status=None,
+            job_id=None,
+            application_id=application_id,
+            cursor=None,
+            limit=10,
+        )
     return {
         **_base(ctx),
         "application": detail,
@@ -298,6 +311,7 @@ async def _application_context(
         "can_move": ctx.can(Permission.APPLICATIONS_WRITE),
         "can_feedback": ctx.can(Permission.FEEDBACK_WRITE),
         "can_notes": ctx.can(Permission.NOTES_READ),
+        "interviews": interviews,
         "form": {},
         "errors": {},
     }
