@@ -32,7 +32,7 @@ from typing import Any
 import psutil
 import psycopg
 
-from bench import interviews, load
+from bench import coderuns, interviews, load
 from bench.servers import HOST, RunningServer, ServerCommand, check_json, free_port, running
 from hireflow import benchdata, migrate
 from hireflow.benchdata import BENCH_EMAIL
@@ -413,6 +413,7 @@ class LoadOptions:
     ats: bool = True
     ats_connections: int = LATENCY_CONNECTIONS
     interview_sessions: int = 30
+    code_runs: int = 100
 
 
 def drive(
@@ -687,6 +688,12 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         help="AI interviews taken for the interview scenarios (0 skips them)",
     )
     parser.add_argument(
+        "--code-runs",
+        type=int,
+        default=100,
+        help="sandboxed code runs per language for the code-run latency (0 skips them)",
+    )
+    parser.add_argument(
         "--no-ats",
         action="store_true",
         help="skip the pipeline and search scenarios (and generating their data set)",
@@ -702,6 +709,8 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         parser.error(f"--ats-connections must be within 1..{load.MAX_CONNECTIONS}")
     if not 0 <= args.interview_sessions <= MAX_INTERVIEW_SESSIONS:
         parser.error(f"--interview-sessions must be within 0..{MAX_INTERVIEW_SESSIONS}")
+    if not 0 <= args.code_runs <= 10_000:
+        parser.error("--code-runs must be within 0..10000")
     return LoadOptions(
         args.connections,
         args.warmup,
@@ -710,6 +719,7 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         not args.no_ats,
         args.ats_connections,
         args.interview_sessions,
+        args.code_runs,
     )
 
 
@@ -737,6 +747,8 @@ def main(argv: list[str] | None = None) -> int:
             if options.interview_sessions:
                 email, organization_id = interview_member(url, options.ats)
                 scenarios += run_interview_scenarios(context, options, email, organization_id)
+    # The sandbox's own latency, in-process (bench.coderuns), with no server running.
+    code_runs = coderuns.measure(options.code_runs) if options.code_runs else []
     json_file = BENCH_DIR / "last.json"
     report = {
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -752,12 +764,17 @@ def main(argv: list[str] | None = None) -> int:
         "sql": query["sql"],
         "scenarios": scenarios,
         "comparisons": compare(scenarios),
+        "code_runs": code_runs,
         "json": str(json_file.relative_to(REPO)),
     }
     json_file.write_text(json.dumps(report, indent=2) + "\n")
     print()
     print(render(report))
-    return 1 if any(s["errors"] or s["warmup_errors"] for s in scenarios) else 0
+    if code_runs:
+        print()
+        print(coderuns.render(code_runs))
+    failed = any(s["errors"] or s["warmup_errors"] for s in scenarios)
+    return 1 if failed or any(r.get("errors") for r in code_runs) else 0
 
 
 if __name__ == "__main__":

@@ -34,6 +34,10 @@ from hireflow.db import Database, create_engine
 from hireflow.http_middleware import HttpMiddleware
 from hireflow.jobs.api import router as jobs_api_router
 from hireflow.jobs.pages import router as jobs_pages_router
+from hireflow.kits.api import router as kits_api_router
+from hireflow.kits.pages import router as kits_pages_router
+from hireflow.library.api import router as library_api_router
+from hireflow.library.pages import router as library_pages_router
 from hireflow.notifications.api import router as notifications_router
 from hireflow.ops.api import router as ops_router
 from hireflow.organizations.api import router as organizations_router
@@ -105,6 +109,8 @@ def create_app(
     app.include_router(candidates_api_router)
     app.include_router(careers_api_router)
     app.include_router(jobs_api_router)
+    app.include_router(kits_api_router)
+    app.include_router(library_api_router)
     app.include_router(portal_api_router)
     app.include_router(interviews_api_router)
     app.include_router(candidate_interview_api_router)
@@ -117,6 +123,8 @@ def create_app(
     app.include_router(candidates_pages_router)
     app.include_router(careers_pages_router)
     app.include_router(jobs_pages_router)
+    app.include_router(kits_pages_router)
+    app.include_router(library_pages_router)
     app.include_router(portal_pages_router)
     app.include_router(interviews_pages_router)
     app.include_router(candidate_interview_pages_router)

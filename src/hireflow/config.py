@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     interview_link_days: int = Field(default=14, ge=1, le=365)
     idempotency_hours: int = Field(default=48, ge=24, le=24 * 30)  # keys are kept at least 24 h
 
+    # Sandboxed code runs (docs/sandbox.md): runs at once per process; node (>= 20) when not
+    # the one on PATH.
+    sandbox_concurrency: int = Field(default=2, ge=1, le=64)
+    sandbox_node: Path | None = None
+
     # Demo data
     demo_password: str = "hireflow-demo-2026"  # noqa: S105 - printed by `make run` on purpose
 

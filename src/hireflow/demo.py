@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.kit.clock import now
 from hireflow.kit.passwords import hash_password, verify_password
+from hireflow.library.starter import load_starter
 from hireflow.models import (
     Application,
     ApplicationEvent,
@@ -80,6 +81,9 @@ async def load_demo_data(session: AsyncSession, password: str) -> list[DemoLogin
             )
         logins.append(DemoLogin(f"{role_key.replace('_', ' ')}, {slug}", email, password))
     await _load_hiring_demo(session, by_slug["acme"])
+    # The starter question library, approved (only into an empty library).
+    owner = await users.get_by_email(session, "owner@acme.test")
+    await load_starter(session, by_slug["acme"].id, user_id=owner.id if owner else None)
     return logins
 
 

@@ -35,6 +35,7 @@ from tests.factories.applications import make_application
 from tests.factories.candidates import make_candidate
 from tests.factories.interviews import make_session
 from tests.factories.jobs import job_stage, make_job
+from tests.factories.library import make_item
 from tests.factories.organizations import make_organization
 from tests.factories.users import make_member, sign_in
 
@@ -247,6 +248,10 @@ async def _interview_id(session: AsyncSession, organization: Organization, owner
     return interview.id
 
 
+async def _item_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    return (await make_item(session, organization, kind="challenge", status="approved")).id
+
+
 ID_MAKERS: dict[str, IdMaker] = {
     "organization_id": _organization_id,
     "session_id": _session_id,
@@ -273,6 +278,8 @@ ID_MAKERS: dict[str, IdMaker] = {
     "stage_template_id": _stage_template_id,
     # AI interviews
     "interview_id": _interview_id,
+    # Library
+    "item_id": _item_id,
 }
 # Installation-wide routes for platform admins only: members of organizations get 403 there,
 # whatever the id.

@@ -16,7 +16,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,8 +57,10 @@ from hireflow.errors import AppError, Conflict, Invalid, NotFound
 from hireflow.jobs.sanitize import description_text
 from hireflow.jobs.service import get_job
 from hireflow.kit import clock, signing, tokens
+from hireflow.kits import service as kits
 from hireflow.models import (
     Candidate,
+    CodeRun,
     InterviewEvent,
     InterviewInvite,
     InterviewSession,
@@ -74,6 +76,14 @@ LINK_PATH = "/interview/join?token="
 ACCESS_MAX_AGE_SECONDS = 60 * 60 * 24 * 45
 # A candidate who is mid-answer when time runs out still gets that answer in.
 DEADLINE_GRACE = timedelta(seconds=30)
+# The model name recorded when the questions are a job's approved interview kit.
+KIT_MODEL = "interview-kit"
+# A coding answer to a library challenge: the score is this share of the tests' pass
+# percentage plus the rest of the rubric score (docs/kits.md).
+TESTS_WEIGHT = 0.6
+# What one session holds (the session's columns); a kit may hold more.
+MAX_KIT_QUESTIONS = 20
+MAX_KIT_MINUTES = 240
 
 
 class LinkInvalid(AppError):
@@ -222,6 +232,10 @@ async def configure_session(
         job_id = application.job_id
         candidate = await session.get(Candidate, application.candidate_id)
     job = await get_job(session, ctx, job_id) if job_id is not None else None
+    # A job with an interview kit: 409 unless it is approved; then the kit sets the questions
+    # (pinned versions), their count, the follow-ups and the time (docs/kits.md).
+    plan = await kits.interview_plan(session, ctx.organization.id, job.id) if job else None
+    _check_plan_fits(plan)
 
     job_description, filename = await _job_description(body, jd_file, settings)
     if not job_description and job is not None:
@@ -245,10 +259,10 @@ async def configure_session(
         stage=body.stage,
         confidence_baseline=body.confidence_baseline,
         session_goal=body.session_goal,
-        duration_minutes=body.duration_minutes,
-        question_count=body.question_count,
-        max_follow_ups=body.max_follow_ups,
-        coding_language=body.coding_language,
+        duration_minutes=max(5, plan.minutes) if plan else body.duration_minutes,
+        question_count=len(plan.version_ids) if plan else body.question_count,
+        max_follow_ups=plan.follow_ups if plan else body.max_follow_ups,
+        coding_language=plan.coding_language if plan else body.coding_language,
         seed=secrets.randbits(62),
         expires_at=clock.now() + timedelta(days=days),
         status="NOT_STARTED",
@@ -294,6 +308,16 @@ async def configure_session(
             "max_follow_ups": interview.max_follow_ups,
             "coding_language": interview.coding_language,
             "has_recruiter_notes": bool(body.recruiter_notes),
+            **(
+                {
+                    "kit": {
+                        "kit_id": str(plan.kit_id),
+                        "version_ids": [str(v) for v in plan.version_ids],
+                    }
+                }
+                if plan
+                else {}
+            ),
         },
         actor_type="recruiter",
         actor_user_id=interview.created_by_user_id,
@@ -339,6 +363,19 @@ async def _job_description(
             extra={"field": "job_description_file"},
         )
     return text, inspected.filename
+
+
+def _check_plan_fits(plan: kits.InterviewPlan | None) -> None:
+    """A session holds 1–20 questions and 5–240 minutes; a kit may hold more."""
+    if plan is None:
+        return
+    if len(plan.version_ids) > MAX_KIT_QUESTIONS or plan.minutes > MAX_KIT_MINUTES:
+        raise Conflict(
+            f"This job's interview kit has {len(plan.version_ids)} items and "
+            f"{plan.minutes} minutes; one AI interview holds at most {MAX_KIT_QUESTIONS} "
+            f"questions and {MAX_KIT_MINUTES} minutes. Make the kit smaller.",
+            extra={"kit_id": str(plan.kit_id)},
+        )
 
 
 def _unique_ignoring_case(values: list[str]) -> list[str]:
@@ -668,8 +705,11 @@ async def give_consent(
     return interview
 
 
-def brief_of(interview: InterviewSession) -> InterviewBrief:
-    """What questions are generated from: never the recruiter's notes."""
+def brief_of(
+    interview: InterviewSession, kit_questions: tuple[Question, ...] = ()
+) -> InterviewBrief:
+    """What questions are generated from: never the recruiter's notes. `kit_questions` are
+    the pinned questions of the job's approved kit (`kit_questions_of`, async)."""
     return InterviewBrief(
         target_role=interview.target_role,
         job_description=interview.job_description,
@@ -680,7 +720,32 @@ def brief_of(interview: InterviewSession) -> InterviewBrief:
         question_count=interview.question_count,
         coding_language=interview.coding_language,  # type: ignore[arg-type]
         seed=interview.seed,
+        kit_questions=kit_questions,
     )
+
+
+async def _configured_kit(
+    session: AsyncSession, interview: InterviewSession
+) -> dict[str, Any] | None:
+    """The kit pinned when the session was configured (its SESSION_CONFIGURED event)."""
+    for event in await repository.events(session, interview.id, limit=5):
+        if event.type == events.SESSION_CONFIGURED:
+            kit = event.payload.get("kit")
+            return kit if isinstance(kit, dict) else None
+    return None
+
+
+async def kit_questions_of(
+    session: AsyncSession, interview: InterviewSession
+) -> list[tuple[Question, uuid.UUID]]:
+    """The questions of the kit pinned at configuration, with their library versions: only
+    the approved versions the kit was approved with, never a newer draft."""
+    kit = await _configured_kit(session, interview)
+    if kit is None:
+        return []
+    version_ids = [uuid.UUID(v) for v in kit["version_ids"]]
+    pairs = await kits.kit_questions(session, interview.organization_id, version_ids)
+    return [(question, version.id) for question, version in pairs]
 
 
 def model_for(session: AsyncSession, settings: Settings) -> Model:
@@ -700,7 +765,11 @@ async def start(
         raise Invalid(
             "Choose how your answers are evaluated before you start.", extra={"field": "consent"}
         )
-    questions, model_name, fallback = await _generate(session, interview, settings)
+    from_kit = await kit_questions_of(session, interview)
+    if from_kit:
+        questions, model_name, fallback = [q for q, _ in from_kit], KIT_MODEL, None
+    else:
+        questions, model_name, fallback = await _generate(session, interview, settings)
     now = clock.now()
     await append(
         session,
@@ -715,6 +784,8 @@ async def start(
     }
     if fallback:
         payload["fallback_reason"] = fallback
+    if from_kit:
+        payload["kit_versions"] = {q.id: str(version_id) for q, version_id in from_kit}
     await append(session, interview, events.QUESTIONS_GENERATED, payload, actor_type="ai")
     return interview
 
@@ -917,6 +988,8 @@ async def score_session(session: AsyncSession, session_id: uuid.UUID, settings: 
             actor_type="system",
         )
         return
+    # Code first, once: a model falling back to offline below must not run it twice.
+    runs = await _run_kit_code(session, interview)
     model = model_for(session, settings)
     fallback: str | None = None
     try:
@@ -925,6 +998,7 @@ async def score_session(session: AsyncSession, session_id: uuid.UUID, settings: 
         fallback = f"Scored offline: {exc}"
         model = OFFLINE
         scores = await _score_all(model, interview)
+    scores = [_with_tests(score, runs.get(score.question_id)) for score in scores]
     payload: dict[str, Any] = {
         "model": model.name,
         "questions": [s.model_dump(mode="json") for s in scores],
@@ -933,6 +1007,63 @@ async def score_session(session: AsyncSession, session_id: uuid.UUID, settings: 
     if fallback:
         payload["fallback_reason"] = fallback
     await append(session, interview, events.SCORING_COMPLETED, payload, actor_type="ai")
+
+
+async def _run_kit_code(session: AsyncSession, interview: InterviewSession) -> dict[str, CodeRun]:
+    """Run each coding answer to a library challenge against the challenge's tests (visible
+    and hidden) in the sandbox; one `CodeRun` per answer, {question_id: run}."""
+    from hireflow.library import runs as code_runs  # only sessions with challenges need it
+
+    kit_versions = await _kit_versions(session, interview) if interview.coding_language else {}
+    runs: dict[str, CodeRun] = {}
+    for question in interview.state["questions"]:
+        given = interview.state["answers"].get(question["id"])
+        version_id = kit_versions.get(question["id"])
+        if question["kind"] != "coding" or given is None or version_id is None:
+            continue
+        version = await kits.version(session, interview.organization_id, version_id)
+        if version is None or not version.content.get("tests"):
+            continue
+        language: Literal["python", "javascript"] = (
+            "javascript" if question.get("language") == "javascript" else "python"
+        )
+        run, result = await code_runs.record_run(
+            session,
+            version,
+            language,
+            given["text"],
+            session_id=interview.id,
+            question_id=question["id"],
+        )
+        runs[question["id"]] = run
+        if result.status == "unavailable":
+            run.results = [{"detail": result.detail}]
+    return runs
+
+
+async def _kit_versions(session: AsyncSession, interview: InterviewSession) -> dict[str, uuid.UUID]:
+    """{question_id: library version id} of a session whose questions came from a kit."""
+    for event in await repository.events(session, interview.id):
+        if event.type == events.QUESTIONS_GENERATED:
+            pinned = event.payload.get("kit_versions") or {}
+            return {qid: uuid.UUID(str(v)) for qid, v in pinned.items()}
+    return {}
+
+
+def _with_tests(score: QuestionScore, run: CodeRun | None) -> QuestionScore:
+    """Blend the rubric score with the tests' pass percentage; say how many passed."""
+    if run is None:
+        return score
+    if run.status == "unavailable" or run.total == 0:
+        detail = (run.results[0].get("detail") if run.results else None) or "no reason given"
+        reason = f"The code was not run (code runs are unavailable: {detail}); rubric only. "
+        return score.model_copy(update={"reason": (reason + score.reason)[:2000]})
+    percent = 100 * run.passed / run.total
+    blended = round(TESTS_WEIGHT * percent + (1 - TESTS_WEIGHT) * score.score)
+    reason = f"{run.passed} of {run.total} tests passed ({run.status}). "
+    return score.model_copy(
+        update={"score": max(0, min(100, blended)), "reason": (reason + score.reason)[:2000]}
+    )
 
 
 async def _score_all(model: Model, interview: InterviewSession) -> list[QuestionScore]:
