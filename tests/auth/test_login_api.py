@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from hireflow.db import Database
 from hireflow.models import AuditEvent, UserSession
@@ -15,8 +15,15 @@ from tests.factories.users import PASSWORD, make_member, make_user, sign_in
 
 
 async def _events(db: Database, action: str) -> list[AuditEvent]:
+    """This test's events: the audit log refuses deletes, so tests that really commit (browser,
+    worker and concurrency tests) leave theirs behind in this worker's database; the test's own
+    ones are those of its transaction, which began when the test did."""
     async with db.transaction() as session:
-        return list(await session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+        query = select(AuditEvent).where(
+            AuditEvent.action == action,
+            AuditEvent.created_at >= func.transaction_timestamp(),
+        )
+        return list(await session.scalars(query))
 
 
 async def test_sign_in_sets_a_private_session_cookie_and_a_csrf_token(
