@@ -4,6 +4,8 @@ offline model that always works, and an adapter for any OpenAI-compatible endpoi
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from hireflow.ai.model import (
     CallContext,
     CodingLanguage,
@@ -34,6 +36,11 @@ def get_model(settings: Settings, meter: UsageMeter | None = None) -> Model:
     return OFFLINE
 
 
+def model_for(session: AsyncSession, settings: Settings) -> Model:
+    """`get_model` with the organization token budget kept in `session`'s database."""
+    return get_model(settings, DatabaseMeter(session, settings.ai_monthly_token_budget))
+
+
 __all__ = [
     "OFFLINE",
     "CallContext",
@@ -53,4 +60,5 @@ __all__ = [
     "Usage",
     "UsageMeter",
     "get_model",
+    "model_for",
 ]

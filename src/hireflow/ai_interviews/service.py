@@ -9,9 +9,7 @@ interleave: one wins, the other sees the new state.
 from __future__ import annotations
 
 import base64
-import binascii
 import hmac
-import json
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow import idempotency
-from hireflow.ai import OFFLINE, get_model
+from hireflow.ai import OFFLINE, model_for
 from hireflow.ai.model import (
     CallContext,
     InterviewBrief,
@@ -32,7 +30,6 @@ from hireflow.ai.model import (
     QuestionScore,
 )
 from hireflow.ai.scoring import summarize_competencies
-from hireflow.ai.usage import DatabaseMeter
 from hireflow.ai_interviews import events, repository
 from hireflow.ai_interviews.events import Event
 from hireflow.ai_interviews.schemas import (
@@ -56,7 +53,7 @@ from hireflow.documents.inspect import inspect_upload
 from hireflow.errors import AppError, Conflict, Invalid, NotFound
 from hireflow.jobs.sanitize import description_text
 from hireflow.jobs.service import get_job
-from hireflow.kit import clock, signing, tokens
+from hireflow.kit import clock, cursors, signing, tokens
 from hireflow.kits import service as kits
 from hireflow.models import (
     Candidate,
@@ -748,10 +745,6 @@ async def kit_questions_of(
     return [(question, version.id) for question, version in pairs]
 
 
-def model_for(session: AsyncSession, settings: Settings) -> Model:
-    return get_model(settings, DatabaseMeter(session, settings.ai_monthly_token_budget))
-
-
 async def start(
     session: AsyncSession, interview: InterviewSession, settings: Settings
 ) -> InterviewSession:
@@ -1133,23 +1126,6 @@ def session_read(interview: InterviewSession, invite: InterviewInvite | None) ->
     )
 
 
-def encode_cursor(interview: InterviewSession) -> str:
-    raw = json.dumps([interview.created_at.isoformat(), str(interview.id)])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        created_at, last_id = json.loads(
-            base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        )
-        return datetime.fromisoformat(created_at), uuid.UUID(last_id)
-    except (ValueError, TypeError, binascii.Error):
-        raise Invalid(
-            "The cursor is not valid; start again from the first page.", extra={"field": "cursor"}
-        ) from None
-
-
 async def list_sessions(
     session: AsyncSession,
     ctx: Ctx,
@@ -1167,13 +1143,13 @@ async def list_sessions(
         status=status,
         job_id=job_id,
         application_id=application_id,
-        after=decode_cursor(cursor) if cursor else None,
+        after=cursors.decode(cursor),
         limit=limit + 1,
     )
     page = list(rows[:limit])
     invites = await repository.live_invites(session, [s.id for s in page])
     items = [session_read(s, invites.get(s.id)) for s in page]
-    return items, encode_cursor(page[-1]) if len(rows) > limit else None
+    return items, cursors.encode(page[-1].created_at, page[-1].id) if len(rows) > limit else None
 
 
 async def list_events(

@@ -3,13 +3,10 @@ applying (validated, throttled, then handed to `candidates.intake`)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import structlog
@@ -23,7 +20,7 @@ from hireflow.careers.schemas import ApplyIn, ConsentStatement
 from hireflow.config import Settings
 from hireflow.documents.inspect import InspectedFile, inspect_upload
 from hireflow.errors import AppError, Invalid, NotFound, TooManyRequests
-from hireflow.kit import throttle
+from hireflow.kit import cursors, throttle
 from hireflow.models import Application, Document, Job, Organization, User
 from hireflow.models.job import REMOTE_POLICIES
 from hireflow.organizations import repository as organizations
@@ -64,29 +61,6 @@ class Upload:
 
     filename: str | None
     data: bytes
-
-
-# --- cursors ----------------------------------------------------------------------------------
-
-
-def encode_cursor(moment: datetime, row_id: uuid.UUID) -> str:
-    raw = f"{moment.isoformat()}|{row_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    """The (instant, id) a page continues after; `Invalid` for a cursor we did not make."""
-    if not cursor:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, _, row_id = raw.partition("|")
-        parsed = datetime.fromisoformat(moment), uuid.UUID(row_id)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise Invalid("This page cursor is not valid: start from the first page.") from exc
-    if parsed[0].tzinfo is None:
-        raise Invalid("This page cursor is not valid: start from the first page.")
-    return parsed
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -131,12 +105,12 @@ async def list_open_jobs(
         q=(q or "").strip()[:200] or None,
         department=(department or "").strip()[:120] or None,
         remote_policy=remote_policy or None,
-        after=decode_cursor(cursor),
+        after=cursors.decode(cursor),
         limit=limit + 1,
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = encode_cursor(rows[-1].created_at, rows[-1].id) if more and rows else None
+    next_cursor = cursors.encode(rows[-1].created_at, rows[-1].id) if more and rows else None
     return JobList(
         organization=organization,
         jobs=rows,

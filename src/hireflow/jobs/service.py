@@ -7,13 +7,10 @@ Every read goes through `repository` (scoped by `readable_jobs`); every change c
 
 from __future__ import annotations
 
-import base64
-import binascii
 import difflib
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +36,7 @@ from hireflow.jobs.schemas import (
     TemplateUpdate,
     VersionDiff,
 )
+from hireflow.kit import cursors
 from hireflow.kit.clock import now
 from hireflow.models import Job, JobAssignment, JobTemplate, JobVersion, User
 
@@ -276,26 +274,6 @@ class JobList:
     next_cursor: str | None
 
 
-def encode_cursor(job: Job) -> str:
-    raw = f"{job.created_at.isoformat()}|{job.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, _, job_id = raw.partition("|")
-        at = datetime.fromisoformat(moment)
-        if at.tzinfo is None:
-            raise ValueError("naive")
-        return at, uuid.UUID(job_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Invalid(
-            "The cursor is not valid: use `next_cursor` from the previous page.",
-            extra={"field": "cursor"},
-        ) from exc
-
-
 async def list_jobs(
     session: AsyncSession,
     ctx: Ctx,
@@ -307,7 +285,7 @@ async def list_jobs(
     limit: int = 25,
 ) -> JobList:
     require_job_reader(ctx)
-    after = decode_cursor(cursor) if cursor else None
+    after = cursors.decode(cursor)
     rows = await repository.list_jobs(
         session,
         ctx,
@@ -319,7 +297,9 @@ async def list_jobs(
     )
     more = len(rows) > limit
     items = rows[:limit]
-    return JobList(items, encode_cursor(items[-1]) if more and items else None)
+    return JobList(
+        items, cursors.encode(items[-1].created_at, items[-1].id) if more and items else None
+    )
 
 
 def allowed_actions(job: Job) -> list[str]:

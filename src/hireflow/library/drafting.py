@@ -10,9 +10,8 @@ import structlog
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hireflow.ai import OFFLINE, get_model
+from hireflow.ai import OFFLINE, model_for
 from hireflow.ai.model import CallContext, InterviewBrief, ModelUnavailable, Question
-from hireflow.ai.usage import DatabaseMeter
 from hireflow.audit.service import Origin
 from hireflow.authz.context import Ctx
 from hireflow.authz.permissions import Permission
@@ -96,7 +95,7 @@ async def draft_from_job_description(
         seed=len(body.job_description),
     )
     call = CallContext(organization_id=ctx.organization.id)
-    model = get_model(settings, DatabaseMeter(session, settings.ai_monthly_token_budget))
+    model = model_for(session, settings)
     fallback = False
     try:
         questions = await model.generate_questions(brief, call)

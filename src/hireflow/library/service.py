@@ -14,12 +14,9 @@ marked `retired` (superseded); live use is always `LibraryItem.approved_version_
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +28,7 @@ from hireflow.audit.service import Origin
 from hireflow.authz.context import Ctx
 from hireflow.authz.permissions import Permission
 from hireflow.errors import Conflict, Invalid, NotFound
+from hireflow.kit import cursors
 from hireflow.kit.clock import now
 from hireflow.library import repository
 from hireflow.library.schemas import ChallengeIn, ItemRead, QuestionIn
@@ -436,26 +434,6 @@ class ItemList:
         return [item_read(item, latest) for item, latest in self.rows]
 
 
-def encode_cursor(item: LibraryItem) -> str:
-    raw = f"{item.updated_at.isoformat()}|{item.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, _, item_id = raw.partition("|")
-        at = datetime.fromisoformat(moment)
-        if at.tzinfo is None:
-            raise ValueError("naive")
-        return at, uuid.UUID(item_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise Invalid(
-            "The cursor is not valid: use `next_cursor` from the previous page.",
-            extra={"field": "cursor"},
-        ) from exc
-
-
 async def list_items(
     session: AsyncSession,
     ctx: Ctx,
@@ -481,12 +459,14 @@ async def list_items(
         category=(category or "").strip() or None,
         ai_generated=ai_generated,
         q=(q or "").strip() or None,
-        after=decode_cursor(cursor) if cursor else None,
+        after=cursors.decode(cursor),
         limit=limit + 1,
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    return ItemList(rows, encode_cursor(rows[-1][0]) if more and rows else None)
+    return ItemList(
+        rows, cursors.encode(rows[-1][0].updated_at, rows[-1][0].id) if more and rows else None
+    )
 
 
 async def review_queue(

@@ -18,12 +18,12 @@ from hireflow.auth import one_time_tokens
 from hireflow.auth.accounts import strong_password
 from hireflow.candidates.normalize import normalize_phone
 from hireflow.candidates.repository import add_event
-from hireflow.careers.service import Upload, decode_cursor, encode_cursor
+from hireflow.careers.service import Upload
 from hireflow.config import Settings
 from hireflow.documents.inspect import inspect_upload
 from hireflow.documents.service import store_document
 from hireflow.errors import Conflict, Invalid, NotFound, TooManyRequests
-from hireflow.kit import throttle
+from hireflow.kit import cursors, throttle
 from hireflow.kit.clock import now
 from hireflow.kit.passwords import hash_password
 from hireflow.models import (
@@ -246,14 +246,14 @@ async def my_applications(
     await link_matching_candidates(session, user)
     limit = max(1, min(limit, 100))
     rows = await repository.applications_of(
-        session, user.id, after=decode_cursor(cursor), limit=limit + 1
+        session, user.id, after=cursors.decode(cursor), limit=limit + 1
     )
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1][0] if rows else None
     return ApplicationPage(
         items=[_mine(row) for row in rows],
-        next_cursor=encode_cursor(last.applied_at, last.id) if more and last else None,
+        next_cursor=cursors.encode(last.applied_at, last.id) if more and last else None,
     )
 
 
