@@ -481,7 +481,7 @@ async def test_revoking_the_link_makes_it_gone(
     session_id = created["session"]["id"]
     revoked = await client.post(f"{team.api}/{session_id}/link/revoke")
     assert revoked.status_code == 200, revoked.text
-    assert revoked.json()["link"]["status"] == "none"
+    assert revoked.json()["link"]["status"] == "revoked"
     async with candidate_client(app) as candidate:
         gone = await _access(candidate, token_of(created["candidate_url"]))
     assert gone.status_code == 410

@@ -184,7 +184,7 @@ async def revoke_link(
     interview_id: uuid.UUID, ctx: OrgCtx, session: DbSession, origin: RequestOrigin
 ) -> SessionRead:
     interview = await service.revoke_link(session, ctx, interview_id, origin=origin)
-    return service.session_read(interview, await repository.live_invite(session, interview.id))
+    return service.session_read(interview, await repository.latest_invite(session, interview.id))
 
 
 @router.post(

@@ -38,7 +38,6 @@ from hireflow.deps import AppSettings, RequestOrigin
 from hireflow.errors import AppError, Invalid
 from hireflow.jobs.sanitize import description_text
 from hireflow.jobs.service import get_job
-from hireflow.models import InterviewEvent
 from hireflow.web.templating import (
     FormInvalid,
     Notice,
@@ -368,17 +367,12 @@ async def create_interview(
 # --- a session ------------------------------------------------------------------------------------
 
 
-def _link_status(detail: SessionDetail, timeline: list[InterviewEvent]) -> str:
-    """`active`/`expired` for a working link; else whether the last link was revoked, or is not
-    needed any more (the interview ended), or was never issued."""
-    if detail.link.status != "none":
-        return detail.link.status
-    if detail.status not in events.OPEN_STATUSES:
+def _link_status(detail: SessionDetail) -> str:
+    """The link's state, or `closed` when the interview has ended (its link was revoked then,
+    and is not needed any more)."""
+    if detail.status not in events.OPEN_STATUSES and detail.link.status in ("revoked", "none"):
         return "closed"
-    invite_events = [
-        e.type for e in timeline if e.type in (events.INVITE_ISSUED, events.INVITE_REVOKED)
-    ]
-    return "revoked" if invite_events and invite_events[-1] == events.INVITE_REVOKED else "none"
+    return detail.link.status
 
 
 async def _session_context(
@@ -392,7 +386,7 @@ async def _session_context(
         interview=detail,
         timeline=timeline,
         job_title=titles.get(detail.job_id) if detail.job_id else None,
-        link_status=_link_status(detail, timeline),
+        link_status=_link_status(detail),
         is_open=detail.status in events.OPEN_STATUSES,
         end_reasons=END_REASONS,
         stage_labels=dict(STAGES),

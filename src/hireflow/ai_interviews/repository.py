@@ -8,6 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.authz.context import Ctx
@@ -91,23 +92,30 @@ async def events(
     return (await session.scalars(query)).all()
 
 
-async def live_invite(session: AsyncSession, session_id: uuid.UUID) -> InterviewInvite | None:
+async def latest_invite(session: AsyncSession, session_id: uuid.UUID) -> InterviewInvite | None:
+    """The session's newest link, working or not (at most one is live)."""
     return await session.scalar(
-        select(InterviewInvite).where(
-            InterviewInvite.session_id == session_id, InterviewInvite.revoked_at.is_(None)
-        )
+        select(InterviewInvite)
+        .where(InterviewInvite.session_id == session_id)
+        .order_by(InterviewInvite.created_at.desc(), InterviewInvite.id.desc())
+        .limit(1)
     )
 
 
-async def live_invites(
+async def latest_invites(
     session: AsyncSession, session_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, InterviewInvite]:
     if not session_ids:
         return {}
     rows = await session.scalars(
-        select(InterviewInvite).where(
-            InterviewInvite.session_id.in_(session_ids), InterviewInvite.revoked_at.is_(None)
+        select(InterviewInvite)
+        .where(InterviewInvite.session_id.in_(session_ids))
+        .order_by(
+            InterviewInvite.session_id,
+            InterviewInvite.created_at.desc(),
+            InterviewInvite.id.desc(),
         )
+        .ext(distinct_on(InterviewInvite.session_id))
     )
     return {invite.session_id: invite for invite in rows}
 

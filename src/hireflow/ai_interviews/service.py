@@ -37,6 +37,7 @@ from hireflow.ai_interviews.schemas import (
     MAX_JOB_DESCRIPTION_CHARS,
     CandidateQuestion,
     LinkRead,
+    LinkStatus,
     NowView,
     Progress,
     SessionCreate,
@@ -1091,9 +1092,14 @@ async def readable_session(
 
 
 def link_read(interview: InterviewSession, invite: InterviewInvite | None) -> LinkRead:
+    """The state of the session's newest link (`repository.latest_invite`)."""
     if invite is None:
         return LinkRead(status="none")
-    status = "expired" if invite.expires_at <= clock.now() else "active"
+    status: LinkStatus = "active"
+    if invite.revoked_at is not None:
+        status = "revoked"
+    elif invite.expires_at <= clock.now():
+        status = "expired"
     return LinkRead(
         status=status,
         expires_at=invite.expires_at,
@@ -1147,7 +1153,7 @@ async def list_sessions(
         limit=limit + 1,
     )
     page = list(rows[:limit])
-    invites = await repository.live_invites(session, [s.id for s in page])
+    invites = await repository.latest_invites(session, [s.id for s in page])
     items = [session_read(s, invites.get(s.id)) for s in page]
     return items, cursors.encode(page[-1].created_at, page[-1].id) if len(rows) > limit else None
 

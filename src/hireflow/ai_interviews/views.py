@@ -22,7 +22,7 @@ from hireflow.authz.context import Ctx
 
 async def session_detail(session: AsyncSession, ctx: Ctx, session_id: uuid.UUID) -> SessionDetail:
     interview = await readable_session(session, ctx, session_id)
-    invite = await repository.live_invite(session, interview.id)
+    invite = await repository.latest_invite(session, interview.id)
     state = interview.state
     scoring = state.get("scoring") or {}
     effective = events.effective_scores(state)
