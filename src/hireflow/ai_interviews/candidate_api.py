@@ -58,16 +58,18 @@ def check_same_site(request: Request, settings: Settings) -> None:
         raise Forbidden("This request came from another site.")
 
 
-async def _interview(
+async def request_interview(
     request: Request, session: DbSession, settings: AppSettings
 ) -> InterviewSession:
+    """The interview the request's access token (header or cookie) opens; a cookie-carried
+    POST must be same-site. The candidate's JSON routes and pages both come through here."""
     token, from_cookie = access_token_of(request)
     if from_cookie and request.method not in ("GET", "HEAD"):
         check_same_site(request, settings)
     return await service.candidate_session(session, token, settings)
 
 
-Interview = Annotated[InterviewSession, Depends(_interview)]
+Interview = Annotated[InterviewSession, Depends(request_interview)]
 
 
 @router.post(

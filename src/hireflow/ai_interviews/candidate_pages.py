@@ -5,7 +5,7 @@ with the evaluation choice, the current question, or the end.
 
 Everything shown comes from `service.now_view`, which holds nothing recruiter-only (rubrics,
 scores, competencies, notes). Forms post without JavaScript; the cookie is SameSite=Lax and every
-post is checked to come from this site (`candidate_api.check_same_site`)."""
+post is checked to come from this site (`candidate_api.request_interview`)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.ai_interviews import service
-from hireflow.ai_interviews.candidate_api import (
-    access_token_of,
-    check_same_site,
-    set_access_cookie,
-)
+from hireflow.ai_interviews.candidate_api import request_interview, set_access_cookie
 from hireflow.ai_interviews.schemas import AnswerIn, NowView
 from hireflow.ai_interviews.service import (
     AccessRequired,
@@ -102,11 +98,8 @@ def _problem(request: Request, exc: AppError) -> PageResponse:
 async def _candidate_interview(
     request: Request, session: AsyncSession, settings: Settings
 ) -> InterviewSession:
-    token, from_cookie = access_token_of(request)
-    if from_cookie and request.method not in ("GET", "HEAD"):
-        check_same_site(request, settings)
     try:
-        return await service.candidate_session(session, token, settings)
+        return await request_interview(request, session, settings)
     except (AccessRequired, LinkGone) as exc:
         raise _problem(request, exc) from exc
 

@@ -703,11 +703,9 @@ async def give_consent(
     return interview
 
 
-def brief_of(
-    interview: InterviewSession, kit_questions: tuple[Question, ...] = ()
-) -> InterviewBrief:
-    """What questions are generated from: never the recruiter's notes. `kit_questions` are
-    the pinned questions of the job's approved kit (`kit_questions_of`, async)."""
+def brief_of(interview: InterviewSession) -> InterviewBrief:
+    """What questions are generated from: never the recruiter's notes. (A job's approved kit
+    replaces generation altogether: `kit_questions_of`.)"""
     return InterviewBrief(
         target_role=interview.target_role,
         job_description=interview.job_description,
@@ -718,7 +716,6 @@ def brief_of(
         question_count=interview.question_count,
         coding_language=interview.coding_language,  # type: ignore[arg-type]
         seed=interview.seed,
-        kit_questions=kit_questions,
     )
 
 
