@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hireflow.kit import like
 from hireflow.models import Job
 
 PUBLIC_STATUS = "open"
@@ -17,11 +18,6 @@ PUBLIC_STATUS = "open"
 
 def _public(organization_id: uuid.UUID) -> ColumnElement[bool]:
     return and_(Job.organization_id == organization_id, Job.status == PUBLIC_STATUS)
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 async def open_jobs(
@@ -37,7 +33,7 @@ async def open_jobs(
     """Newest first, keyset-paginated on (created_at, id)."""
     query = select(Job).where(_public(organization_id))
     if q:
-        pattern = _like(q)
+        pattern = like.contains(q)
         query = query.where(
             or_(
                 Job.title.ilike(pattern),

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.authz.context import Ctx
 from hireflow.authz.records import readable_jobs
+from hireflow.kit import like
 from hireflow.models import (
     Job,
     JobAssignment,
@@ -21,11 +22,6 @@ from hireflow.models import (
     Membership,
     User,
 )
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 async def get_job(
@@ -54,7 +50,7 @@ async def list_jobs(
     if department:
         query = query.where(func.lower(Job.department) == department.lower())
     if q:
-        query = query.where(Job.title.ilike(_like(q), escape="\\"))
+        query = query.where(Job.title.ilike(like.contains(q), escape="\\"))
     if after is not None:
         query = query.where(tuple_(Job.created_at, Job.id) < tuple_(after[0], after[1]))
     query = query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)

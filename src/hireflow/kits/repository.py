@@ -10,12 +10,8 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hireflow.kit import like
 from hireflow.models import InterviewKit, LibraryItem, LibraryItemVersion
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 async def kit_of_job(
@@ -66,5 +62,5 @@ async def approved_items(
         LibraryItem.retired_at.is_(None),
     )
     if q:
-        query = query.where(LibraryItem.title.ilike(_like(q)))
+        query = query.where(LibraryItem.title.ilike(like.contains(q)))
     return list(await session.scalars(query.order_by(LibraryItem.title).limit(limit)))

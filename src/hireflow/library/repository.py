@@ -9,15 +9,11 @@ from typing import Any
 from sqlalchemy import and_, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hireflow.kit import like
 from hireflow.models import CodeRun, LibraryItem, LibraryItemVersion
 
 SIMILARITY_THRESHOLD = 0.35
 MAX_SIMILAR = 5
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 async def get_item(
@@ -105,7 +101,7 @@ async def list_items(
     if ai_generated is not None:
         query = query.where(LibraryItemVersion.ai_generated.is_(ai_generated))
     if q:
-        pattern = _like(q)
+        pattern = like.contains(q)
         text = LibraryItem.title + literal(" ") + LibraryItem.search_text
         query = query.where(
             LibraryItem.title.ilike(pattern, escape="\\")
