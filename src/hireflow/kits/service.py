@@ -92,21 +92,6 @@ def _item_ids(kit: InterviewKit) -> list[uuid.UUID]:
     return [uuid.UUID(str(i)) for section in kit.sections for i in section["item_ids"]]
 
 
-async def _approved_versions(
-    session: AsyncSession, organization_id: uuid.UUID, items: dict[uuid.UUID, LibraryItem]
-) -> dict[uuid.UUID, LibraryItemVersion]:
-    """{item_id: its approved version} for the items that have one live (not retired)."""
-    wanted = {
-        item.approved_version_id: item.id
-        for item in items.values()
-        if item.approved_version_id is not None and item.retired_at is None
-    }
-    versions = await repository.versions_by_id(session, organization_id, list(wanted))
-    return {
-        wanted[version.id]: version for version in versions.values() if version.status == "approved"
-    }
-
-
 def _item_read(
     item_id: uuid.UUID,
     items: dict[uuid.UUID, LibraryItem],
@@ -126,7 +111,7 @@ def _item_read(
 async def kit_read(session: AsyncSession, kit: InterviewKit) -> KitRead:
     ids = _item_ids(kit)
     items = await repository.items_by_id(session, kit.organization_id, ids)
-    live = await _approved_versions(session, kit.organization_id, items)
+    live = await library.approved_versions(session, kit.organization_id, items.values())
     if kit.status == "approved":
         # The pinned versions are what counts for an approved kit.
         pinned = await repository.versions_by_id(
@@ -247,7 +232,7 @@ async def approve_kit(
         raise NotFound("This job has no interview kit yet. Build one first.")
     ids = _item_ids(kit)
     items = await repository.items_by_id(session, ctx.organization.id, ids)
-    live = await _approved_versions(session, ctx.organization.id, items)
+    live = await library.approved_versions(session, ctx.organization.id, items.values())
     blocking = [_item_read(i, items, live) for i in ids if i not in live]
     if blocking:
         raise KitItemsNotApproved(
@@ -317,7 +302,7 @@ async def preview_kit(session: AsyncSession, ctx: Ctx, job_id: uuid.UUID) -> Kit
         }
     else:
         items = await repository.items_by_id(session, kit.organization_id, ids)
-        chosen = await _approved_versions(session, kit.organization_id, items)
+        chosen = await library.approved_versions(session, kit.organization_id, items.values())
     number = 0
     sections = []
     for section in kit.sections:

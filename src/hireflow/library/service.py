@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,22 +52,41 @@ STATUS_LABELS = {
 }
 
 
+async def approved_versions(
+    session: AsyncSession, organization_id: uuid.UUID, items: Iterable[LibraryItem]
+) -> dict[uuid.UUID, LibraryItemVersion]:
+    """{item_id: the version live interviews use} for those of `items` (the organization's)
+    that have one: an approved version of an item that is not retired."""
+    wanted = {
+        item.approved_version_id: item.id
+        for item in items
+        if item.organization_id == organization_id
+        and item.approved_version_id is not None
+        and item.retired_at is None
+    }
+    if not wanted:
+        return {}
+    versions = await session.scalars(
+        select(LibraryItemVersion).where(
+            LibraryItemVersion.id.in_(list(wanted)), LibraryItemVersion.status == "approved"
+        )
+    )
+    return {wanted[version.id]: version for version in versions}
+
+
 async def approved_version(
     session: AsyncSession, organization_id: uuid.UUID, item_id: uuid.UUID
 ) -> LibraryItemVersion | None:
-    """The version live interviews use for an item of the organization: its approved version,
-    or None (unknown item, another organization's item, not approved yet, retired)."""
+    """The version live interviews use for an item of the organization, or None (unknown
+    item, another organization's item, not approved yet, retired)."""
     item = await session.scalar(
         select(LibraryItem).where(
             LibraryItem.id == item_id, LibraryItem.organization_id == organization_id
         )
     )
-    if item is None or item.approved_version_id is None or item.retired_at is not None:
+    if item is None:
         return None
-    version = await session.get(LibraryItemVersion, item.approved_version_id)
-    if version is None or version.status != "approved":
-        return None
-    return version
+    return (await approved_versions(session, organization_id, [item])).get(item.id)
 
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9+#.-]{3,}")
