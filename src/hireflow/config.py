@@ -91,6 +91,20 @@ class Settings(BaseSettings):
     smtp_security: Literal["starttls", "tls", "none"] = "starttls"
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     mail_from: str = "hireflow <no-reply@hireflow.invalid>"
+    # Verify the SMTP server's certificate (turn off only for a test server on loopback).
+    smtp_validate_certs: bool = True
+
+    # Text messages (docs/notifications.md): off by default; "twilio" sends through Twilio's API.
+    sms_provider: Literal["none", "twilio"] = "none"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: SecretStr | None = None
+    twilio_from_number: str | None = None  # E.164, e.g. +15005550006
+    twilio_base_url: str = "https://api.twilio.com"
+    sms_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    # Live features: fan-out across web processes through PostgreSQL LISTEN/NOTIFY, or Redis
+    # pub/sub when a URL is set (redis://host:6379/0).
+    redis_url: str | None = None
 
     # AI (docs/ai.md): the offline model needs nothing; "openai" is any OpenAI-compatible endpoint.
     ai_provider: Literal["offline", "openai"] = "offline"
@@ -105,6 +119,8 @@ class Settings(BaseSettings):
     # AI interviews
     interview_link_days: int = Field(default=14, ge=1, le=365)
     idempotency_hours: int = Field(default=48, ge=24, le=24 * 30)  # keys are kept at least 24 h
+    # Invitations: a reminder goes out this many hours before an unstarted link expires.
+    invitation_reminder_hours: int = Field(default=48, ge=1, le=24 * 30)
 
     # Sandboxed code runs (docs/sandbox.md): runs at once per process; node (>= 20) when not
     # the one on PATH.

@@ -30,7 +30,7 @@ from hireflow.ai.model import (
     QuestionScore,
 )
 from hireflow.ai.scoring import summarize_competencies
-from hireflow.ai_interviews import events, repository
+from hireflow.ai_interviews import events, hooks, repository
 from hireflow.ai_interviews.events import Event
 from hireflow.ai_interviews.schemas import (
     MAX_ANSWER_CHARS,
@@ -596,6 +596,7 @@ async def _complete(
     from hireflow.ai_interviews.tasks import score_session as score_task
 
     await enqueue(session, score_task, session_id=str(interview.id))
+    await hooks.session_completed(session, interview, reason)
 
 
 # --- the candidate's side ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from hireflow.models.candidate import (
     SavedJob,
 )
 from hireflow.models.document import Document
+from hireflow.models.email_template import EmailSuppression, EmailTemplate
 from hireflow.models.idempotency import IdempotencyRecord
 from hireflow.models.import_batch import ImportBatch
 from hireflow.models.interview import (
@@ -26,14 +27,16 @@ from hireflow.models.interview import (
     InterviewSession,
     InterviewSessionNote,
 )
+from hireflow.models.interview_invitation import InterviewInvitation, InvitationRule
 from hireflow.models.invitation import Invitation
 from hireflow.models.job import Job, JobAssignment, JobStage, JobTemplate, JobVersion, StageTemplate
 from hireflow.models.library import CodeRun, InterviewKit, LibraryItem, LibraryItemVersion
 from hireflow.models.membership import Membership
+from hireflow.models.notification import Notification
 from hireflow.models.one_time_token import OneTimeToken
 from hireflow.models.organization import Organization
 from hireflow.models.organization_setting import OrganizationSetting
-from hireflow.models.outbox_message import OutboxMessage
+from hireflow.models.outbox_message import OutboxAttempt, OutboxMessage, SmsMessage
 from hireflow.models.recovery_code import RecoveryCode
 from hireflow.models.role import Role
 from hireflow.models.sso import SsoDomain, UserIdentity
@@ -56,14 +59,18 @@ __all__ = [
     "CandidateEvent",
     "CodeRun",
     "Document",
+    "EmailSuppression",
+    "EmailTemplate",
     "IdempotencyRecord",
     "ImportBatch",
     "InterviewEvent",
+    "InterviewInvitation",
     "InterviewInvite",
     "InterviewKit",
     "InterviewSession",
     "InterviewSessionNote",
     "Invitation",
+    "InvitationRule",
     "Job",
     "JobAssignment",
     "JobStage",
@@ -72,13 +79,16 @@ __all__ = [
     "LibraryItem",
     "LibraryItemVersion",
     "Membership",
+    "Notification",
     "OneTimeToken",
     "Organization",
     "OrganizationSetting",
+    "OutboxAttempt",
     "OutboxMessage",
     "RecoveryCode",
     "Role",
     "SavedJob",
+    "SmsMessage",
     "SsoDomain",
     "StageTemplate",
     "ThrottleHit",

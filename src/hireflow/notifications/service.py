@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,10 +73,15 @@ async def send_email(
     html: str | None = None,
     kind: str,
     organization_id: uuid.UUID | None = None,
+    message_id: uuid.UUID | None = None,
+    send_after: datetime | None = None,
+    transactional: bool = True,
 ) -> OutboxMessage:
     """Store the message in the outbox and enqueue its delivery, both in `session`'s
     transaction: a rolled-back change sends nothing, a committed one is delivered at least once
-    (always with the same Message-ID). `kind` names the message (`verify_email`, …)."""
+    (always with the same Message-ID). `kind` names the message (`verify_email`, …).
+    `message_id` is the outbox row's id when the caller needs it before (tracking links);
+    `send_after` delays the delivery; non-`transactional` mail honours unsubscribes."""
     address = check_address(to)
     subject = _check_subject(subject)
     _check_body(text, "text")
@@ -88,6 +94,7 @@ async def send_email(
     message = await repository.add(
         session,
         OutboxMessage(
+            id=message_id or uuid.uuid4(),
             organization_id=organization_id,
             to_address=address,
             subject=subject,
@@ -97,9 +104,11 @@ async def send_email(
             kind=kind,
             status="queued",
             attempts=0,
+            send_after=send_after,
+            transactional=transactional,
         ),
     )
-    await enqueue(session, deliver_email, message_id=str(message.id))
+    await enqueue(session, deliver_email, message_id=str(message.id), schedule_at=send_after)
     return message
 
 

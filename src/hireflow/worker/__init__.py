@@ -13,6 +13,7 @@ import contextlib
 import importlib
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
 
 import procrastinate
@@ -51,11 +52,15 @@ def task(
     return queue.task(name=name, retry=retry, **options)
 
 
-async def enqueue(session: AsyncSession, job_task: Any, **kwargs: Any) -> int:
-    """Defer `job_task` inside `session`'s transaction; returns the job id."""
+async def enqueue(
+    session: AsyncSession, job_task: Any, *, schedule_at: datetime | None = None, **kwargs: Any
+) -> int:
+    """Defer `job_task` inside `session`'s transaction (not before `schedule_at` when given);
+    returns the job id."""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    job = await job_task.configure(connection=raw.driver_connection).defer_async(**kwargs)
+    configured = job_task.configure(connection=raw.driver_connection, schedule_at=schedule_at)
+    job = await configured.defer_async(**kwargs)
     return int(job)
 
 
