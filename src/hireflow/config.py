@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, HttpUrl, SecretStr, field_validator
+from pydantic import BaseModel, Field, HttpUrl, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -94,7 +95,7 @@ class Settings(BaseSettings):
     # Verify the SMTP server's certificate (turn off only for a test server on loopback).
     smtp_validate_certs: bool = True
 
-    # Text messages (docs/notifications.md): off by default; "twilio" sends through Twilio's API.
+    # Text messages (docs/sms.md): off by default; "twilio" sends through Twilio's API.
     sms_provider: Literal["none", "twilio"] = "none"
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
@@ -141,6 +142,24 @@ class Settings(BaseSettings):
         if not value.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
             raise ValueError("must be a postgresql:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _sms_provider_complete(self) -> Settings:
+        """Twilio needs its account, token and sender number: say so at startup, not at the
+        first text message."""
+        if self.sms_provider == "twilio":
+            missing = [
+                f"HIREFLOW_{name.upper()}"
+                for name in ("twilio_account_sid", "twilio_auth_token", "twilio_from_number")
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValueError(f"HIREFLOW_SMS_PROVIDER=twilio needs {', '.join(missing)}")
+            if not re.fullmatch(r"\+[1-9][0-9]{6,14}", self.twilio_from_number or ""):
+                raise ValueError(
+                    "HIREFLOW_TWILIO_FROM_NUMBER must be in E.164 format, e.g. +15005550006"
+                )
+        return self
 
     @property
     def embedded(self) -> bool:
