@@ -1,5 +1,6 @@
 """Delivering outbox messages: one job per message, retried with backoff on temporary
-failures, idempotent (a message already sent, stored or failed is left alone)."""
+failures, idempotent (a message already sent, stored or failed is left alone). Every attempt
+writes one row of the delivery log (`OutboxAttempt`) in the transaction of its status change."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hireflow.config import Settings, get_settings
 from hireflow.kit.clock import now
 from hireflow.notifications import repository
 from hireflow.notifications.mailer import compose, mailer_for
-from hireflow.worker import job_database, task
+from hireflow.worker import enqueue, job_database, task
 
 log = structlog.get_logger(__name__)
 
@@ -63,7 +64,8 @@ def _will_be_retried(exc: BaseException, context: JobContext) -> bool:
 async def deliver_email(context: JobContext, message_id: str) -> None:
     """Send outbox message `message_id` (its row id). A temporary failure is raised, so the job
     is retried with backoff; the message is marked `failed` after the last attempt, or at once
-    when the server rejects it (5xx), which is not retried."""
+    when the server rejects it (5xx), which is not retried. A run before the message's
+    `send_after` (a scheduled job run early by hand) sends nothing: it defers a new job to then."""
     settings = _settings(context)
     try:
         row_id = uuid.UUID(message_id)
@@ -81,18 +83,39 @@ async def deliver_email(context: JobContext, message_id: str) -> None:
         if message.status != "queued":
             log.info("email already handled", outbox_message_id=message_id, status=message.status)
             return
+        if message.send_after is not None and message.send_after > now():
+            await enqueue(
+                session, deliver_email, message_id=message_id, schedule_at=message.send_after
+            )
+            log.info(
+                "email not due yet; deferred",
+                outbox_message_id=message_id,
+                send_after=message.send_after.isoformat(),
+            )
+            return
         mailer = mailer_for(settings)
         if mailer is None:
             message.status = "stored"
+            await repository.add_attempt(
+                session, message, attempt=message.attempts + 1, outcome="stored"
+            )
             log.info("email stored (no SMTP configured)", outbox_message_id=message_id)
             return
         message.attempts += 1
         try:
-            await mailer.send(compose(message, mail_from=settings.mail_from))
+            await mailer.send(compose(message, mail_from=settings.mail_from, settings=settings))
         except Exception as exc:
             message.last_error = describe_error(exc, settings)
             permanent = is_permanent(exc)
-            if permanent or not _will_be_retried(exc, context):
+            final = permanent or not _will_be_retried(exc, context)
+            await repository.add_attempt(
+                session,
+                message,
+                attempt=message.attempts,
+                outcome="failed" if final else "retry",
+                detail=message.last_error,
+            )
+            if final:
                 message.status = "failed"
                 log.warning(
                     "email delivery failed for good",
@@ -113,6 +136,7 @@ async def deliver_email(context: JobContext, message_id: str) -> None:
         else:
             message.status = "sent"
             message.sent_at = now()
+            await repository.add_attempt(session, message, attempt=message.attempts, outcome="sent")
             log.info("email sent", outbox_message_id=message_id, kind=message.kind)
     if failure is not None:
         # After the commit above, so attempts, last_error and status are kept.

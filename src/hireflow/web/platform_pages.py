@@ -12,15 +12,16 @@ import uuid
 from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from hireflow.audit import service as audit
 from hireflow.auth.pages import MemberSession, SignedIn
 from hireflow.db import DbSession
-from hireflow.errors import Forbidden
+from hireflow.deps import RequestOrigin
+from hireflow.errors import AppError, Forbidden
 from hireflow.notifications import service as notifications
 from hireflow.notifications.schemas import OutboxStatus
-from hireflow.web.templating import Viewer, templates, with_query
+from hireflow.web.templating import Viewer, refuse, see_other, templates, with_query
 
 PAGE_SIZE = 50
 STATUSES: tuple[str, ...] = get_args(OutboxStatus)
@@ -129,5 +130,28 @@ async def platform_outbox_message_page(
     request: Request, session: DbSession, message_id: uuid.UUID
 ) -> HTMLResponse:
     message = await notifications.get_outbox_message(session, message_id)
+    attempts = await notifications.delivery_log(session, message_id)
     # The HTML body is shown as its source text (autoescaped), never rendered into this page.
-    return _page(request, "platform/outbox_message.html", "outbox", {"message": message})
+    context = {"message": message, "attempts": attempts}
+    return _page(request, "platform/outbox_message.html", "outbox", context)
+
+
+@router.post("/outbox/{message_id}/retry", response_class=HTMLResponse)
+async def platform_retry_outbox_message(
+    request: Request,
+    message_id: uuid.UUID,
+    principal: MemberSession,
+    session: DbSession,
+    origin: RequestOrigin,
+) -> Response:
+    try:
+        await notifications.retry_platform_message(session, principal.user, message_id, origin)
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        message = await notifications.get_outbox_message(session, message_id)
+        attempts = await notifications.delivery_log(session, message_id)
+        context = {"tab": "outbox", "message": message, "attempts": attempts}
+        refuse(request, exc, "platform/outbox_message.html", context)
+    # The notice is registered with the organization outbox pages.
+    return see_other(f"/platform/outbox/{message_id}", notice="email-retried")
