@@ -24,7 +24,7 @@ from hireflow.kit import throttle
 from hireflow.kit.clock import now
 from hireflow.kit.passwords import hash_password, verify_password
 from hireflow.models import Organization, User, UserSession
-from hireflow.notifications.service import send_email
+from hireflow.notifications.service import send_templated
 from hireflow.organizations import repository as organizations
 from hireflow.users import repository as users
 from hireflow.users.service import normalize_email
@@ -67,16 +67,13 @@ async def _free_slug(session: AsyncSession, name: str) -> str:
 async def _send_verification(session: AsyncSession, user: User, settings: Settings) -> None:
     token = await one_time_tokens.issue(session, user.id, "verify_email")
     link = f"{settings.base_url}/verify-email?token={token}"
-    await send_email(
+    await send_templated(
         session,
-        to=user.email,
         kind="verify_email",
-        subject="Confirm your email address",
-        text=(
-            f"Hello {user.name},\n\nConfirm your email address to start using hireflow:\n"
-            f"{link}\n\nThe link works once, for 48 hours. If you did not sign up, ignore "
-            "this message.\n"
-        ),
+        to=user.email,
+        variables={"user_name": user.name, "link": link},
+        organization_id=None,
+        settings=settings,
     )
 
 
@@ -96,16 +93,17 @@ async def register_employer(
     await strong_password(password, address, name, company)
     existing = await users.get_by_email(session, address)
     if existing is not None:
-        await send_email(
+        await send_templated(
             session,
-            to=existing.email,
             kind="account_exists",
-            subject="Someone tried to sign up with your address",
-            text=(
-                f"Hello {existing.name},\n\nSomeone (maybe you) tried to register "
-                f"“{company}” on hireflow with this address, which already has an account. "
-                f"Sign in at {settings.base_url}/login, or reset your password there.\n"
-            ),
+            to=existing.email,
+            variables={
+                "user_name": existing.name,
+                "login_url": f"{settings.base_url}/login",
+                "attempted": f"register “{company}” on hireflow",
+            },
+            organization_id=None,
+            settings=settings,
         )
         await audit.record(session, "auth.register_existing", origin=origin, actor=existing)
         return
@@ -165,17 +163,16 @@ async def request_password_reset(
     if user is None or user.disabled_at is not None:
         return
     token = await one_time_tokens.issue(session, user.id, "reset_password")
-    await send_email(
+    await send_templated(
         session,
-        to=user.email,
         kind="reset_password",
-        subject="Reset your hireflow password",
-        text=(
-            f"Hello {user.name},\n\nChoose a new password here:\n"
-            f"{settings.base_url}/reset-password?token={token}\n\nThe link works once, for "
-            "one hour. If you did not ask for it, ignore this message: your password stays "
-            "as it is.\n"
-        ),
+        to=user.email,
+        variables={
+            "user_name": user.name,
+            "link": f"{settings.base_url}/reset-password?token={token}",
+        },
+        organization_id=None,
+        settings=settings,
     )
     await audit.record(session, "auth.password_reset_requested", origin=origin, actor=user)
 

@@ -9,8 +9,9 @@ from typing import Literal, Protocol
 
 import aiosmtplib
 
-from hireflow.config import Settings
+from hireflow.config import Settings, get_settings
 from hireflow.models import OutboxMessage
+from hireflow.notifications.tracking import unsubscribe_url
 
 # Used for Message-IDs when `mail_from` has no usable domain.
 FALLBACK_DOMAIN = "hireflow.invalid"
@@ -32,6 +33,9 @@ class SmtpMailer:
     password: str | None = field(default=None, repr=False)
     security: Literal["starttls", "tls", "none"] = "starttls"
     timeout_seconds: float = 10.0
+    # Check the server's certificate (chain and host name) under `tls` and `starttls`. Turn
+    # off only for a relay on a private network with a self-signed certificate.
+    validate_certs: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SmtpMailer:
@@ -44,6 +48,7 @@ class SmtpMailer:
             password=settings.smtp_password or None,
             security=settings.smtp_security,
             timeout_seconds=settings.smtp_timeout_seconds,
+            validate_certs=settings.smtp_validate_certs,
         )
 
     async def send(self, message: EmailMessage) -> None:
@@ -57,6 +62,7 @@ class SmtpMailer:
             # Required, not opportunistic: credentials and content never go out in clear text
             # unless the admin chose `none`.
             start_tls=self.security == "starttls",
+            validate_certs=self.validate_certs,
             timeout=self.timeout_seconds,
         )
 
@@ -76,15 +82,25 @@ def mail_domain(mail_from: str) -> str:
     return domain.strip().lower() if at and domain.strip() else FALLBACK_DOMAIN
 
 
-def compose(outbox_message: OutboxMessage, *, mail_from: str) -> EmailMessage:
+def compose(
+    outbox_message: OutboxMessage, *, mail_from: str, settings: Settings | None = None
+) -> EmailMessage:
     """The email for an outbox row. Message-ID and Date come from the row, so every attempt
-    sends the same email (receivers can drop duplicates of an at-least-once delivery)."""
+    sends the same email (receivers can drop duplicates of an at-least-once delivery).
+    An organization's non-transactional mail carries RFC 8058 one-click unsubscribe headers
+    (their link signed with `settings`' key, the process's by default)."""
     email = EmailMessage()
     email["From"] = mail_from
     email["To"] = outbox_message.to_address
     email["Subject"] = outbox_message.subject
     email["Message-ID"] = outbox_message.message_id
     email["Date"] = format_datetime(outbox_message.created_at)
+    if outbox_message.transactional is False and outbox_message.organization_id is not None:
+        link = unsubscribe_url(
+            settings or get_settings(), outbox_message.organization_id, outbox_message.to_address
+        )
+        email["List-Unsubscribe"] = f"<{link}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(outbox_message.text_body)
     if outbox_message.html_body is not None:
         email.add_alternative(outbox_message.html_body, subtype="html")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hireflow.models import OutboxMessage
+from hireflow.models import EmailSuppression, OutboxAttempt, OutboxMessage
 
 
 async def add(session: AsyncSession, message: OutboxMessage) -> OutboxMessage:
@@ -35,6 +36,7 @@ async def list_messages(
     status: str | None,
     limit: int,
     offset: int,
+    organization_id: uuid.UUID | None = None,
 ) -> list[OutboxMessage]:
     query = (
         select(OutboxMessage)
@@ -48,4 +50,88 @@ async def list_messages(
         query = query.where(OutboxMessage.kind == kind)
     if status is not None:
         query = query.where(OutboxMessage.status == status)
+    if organization_id is not None:
+        query = query.where(OutboxMessage.organization_id == organization_id)
     return list((await session.scalars(query)).all())
+
+
+# --- delivery log ---------------------------------------------------------------------------------
+
+
+async def add_attempt(
+    session: AsyncSession,
+    message: OutboxMessage,
+    *,
+    attempt: int,
+    outcome: str,
+    detail: str | None = None,
+) -> OutboxAttempt:
+    """One row of the delivery log (written with the message's status change)."""
+    row = OutboxAttempt(message_id=message.id, attempt=attempt, outcome=outcome, detail=detail)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def attempts_of(session: AsyncSession, message_id: uuid.UUID) -> list[OutboxAttempt]:
+    """The delivery log of a message, oldest first."""
+    query = (
+        select(OutboxAttempt)
+        .where(OutboxAttempt.message_id == message_id)
+        .order_by(OutboxAttempt.created_at, OutboxAttempt.attempt, OutboxAttempt.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+# --- tracking and unsubscribes (email templates) -------------------------------------------------
+
+
+async def record_open(session: AsyncSession, message_id: uuid.UUID) -> None:
+    """The first open's time kept, the count up by one (one statement: concurrent pixels
+    don't lose counts)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            opened_at=func.coalesce(OutboxMessage.opened_at, func.now()),
+            open_count=OutboxMessage.open_count + 1,
+        )
+    )
+
+
+async def record_click(session: AsyncSession, message_id: uuid.UUID) -> None:
+    """A click, which also proves an open (mail clients block the pixel): the message counts
+    at least one open."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            clicked_at=func.coalesce(OutboxMessage.clicked_at, func.now()),
+            click_count=OutboxMessage.click_count + 1,
+            opened_at=func.coalesce(OutboxMessage.opened_at, func.now()),
+            open_count=func.greatest(OutboxMessage.open_count, 1),
+        )
+    )
+
+
+async def add_suppression(
+    session: AsyncSession, organization_id: uuid.UUID, address: str, *, source: str
+) -> uuid.UUID | None:
+    """The new suppression's id, or None when the address was already suppressed."""
+    statement = (
+        insert(EmailSuppression)
+        .values(
+            id=uuid.uuid4(), organization_id=organization_id, address=address.lower(), source=source
+        )
+        .on_conflict_do_nothing(index_elements=["organization_id", "address"])
+        .returning(EmailSuppression.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def is_suppressed(session: AsyncSession, organization_id: uuid.UUID, address: str) -> bool:
+    query = select(EmailSuppression.id).where(
+        EmailSuppression.organization_id == organization_id,
+        EmailSuppression.address == address.lower(),
+    )
+    return (await session.scalar(query.limit(1))) is not None

@@ -38,7 +38,7 @@ from hireflow.models import (
     User,
 )
 from hireflow.models.document import DOCUMENT_KINDS
-from hireflow.notifications.service import send_email
+from hireflow.notifications.service import send_templated
 from hireflow.portal import repository
 from hireflow.portal.schemas import CandidateProfileIn, MyApplication, MyConsent
 from hireflow.users import repository as users
@@ -88,16 +88,17 @@ async def register_candidate(
     await strong_password(password, address, name)
     existing = await users.get_by_email(session, address)
     if existing is not None:
-        await send_email(
+        await send_templated(
             session,
-            to=existing.email,
             kind="account_exists",
-            subject="Someone tried to sign up with your address",
-            text=(
-                f"Hello {existing.name},\n\nSomeone (maybe you) tried to create a candidate "
-                "account on hireflow with this address, which already has an account. Sign in "
-                f"at {settings.base_url}/login, or reset your password there.\n"
-            ),
+            to=existing.email,
+            variables={
+                "user_name": existing.name,
+                "login_url": f"{settings.base_url}/login",
+                "attempted": "create a candidate account on hireflow",
+            },
+            organization_id=None,
+            settings=settings,
         )
         await audit.record(session, "auth.register_existing", origin=origin, actor=existing)
         return
@@ -115,16 +116,16 @@ async def register_candidate(
         target_id=user.id,
     )
     token = await one_time_tokens.issue(session, user.id, "verify_email")
-    await send_email(
+    await send_templated(
         session,
-        to=user.email,
         kind="verify_email",
-        subject="Confirm your email address",
-        text=(
-            f"Hello {user.name},\n\nConfirm your email address to start using your hireflow "
-            f"candidate account:\n{settings.base_url}/verify-email?token={token}\n\nThe link "
-            "works once, for 48 hours. If you did not sign up, ignore this message.\n"
-        ),
+        to=user.email,
+        variables={
+            "user_name": user.name,
+            "link": f"{settings.base_url}/verify-email?token={token}",
+        },
+        organization_id=None,
+        settings=settings,
     )
 
 

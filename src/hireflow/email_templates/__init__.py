@@ -1,0 +1,1 @@
+"""Organizations' own email templates: list, edit, preview, reset to default."""
