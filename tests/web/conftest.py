@@ -7,6 +7,7 @@ the same worker)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -71,12 +72,27 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def live_server(database_url: str) -> Iterator[str]:
     """Base URL of `hireflow serve` running in a subprocess against the test database."""
+    with serve(database_url) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def second_live_server(database_url: str) -> Iterator[str]:
+    """Another `hireflow serve` process on the same database (cross-process live features)."""
+    with serve(database_url) as base_url:
+        yield base_url
+
+
+@contextlib.contextmanager
+def serve(database_url: str, **env_vars: str) -> Iterator[str]:
+    """Run `hireflow serve --no-worker` on a free loopback port; its base URL."""
     port = _free_port()
     env = {
         **os.environ,
         "HIREFLOW_DATABASE_URL": database_url,
         "HIREFLOW_ENVIRONMENT": "development",
         "HIREFLOW_LOG_LEVEL": "WARNING",
+        **env_vars,
     }
     command = [
         sys.executable,

@@ -28,3 +28,21 @@ async def session_completed(
 ) -> None:
     for hook in list(_hooks):
         await hook(session, interview, reason)
+
+
+# Scoring hooks: run in the `interviews.score_session` job's transaction once the scores are
+# stored (the recruiter's "scores are ready" notification).
+ScoredHook = Callable[[AsyncSession, InterviewSession], Awaitable[None]]
+_scored_hooks: list[ScoredHook] = []
+
+
+def on_session_scored(hook: ScoredHook) -> ScoredHook:
+    """Register `hook(session, interview)`; registering twice has no effect."""
+    if hook not in _scored_hooks:
+        _scored_hooks.append(hook)
+    return hook
+
+
+async def session_scored(session: AsyncSession, interview: InterviewSession) -> None:
+    for hook in list(_scored_hooks):
+        await hook(session, interview)

@@ -999,6 +999,7 @@ async def score_session(session: AsyncSession, session_id: uuid.UUID, settings: 
     if fallback:
         payload["fallback_reason"] = fallback
     await append(session, interview, events.SCORING_COMPLETED, payload, actor_type="ai")
+    await hooks.session_scored(session, interview)
 
 
 async def _run_kit_code(session: AsyncSession, interview: InterviewSession) -> dict[str, CodeRun]:

@@ -40,6 +40,7 @@ from hireflow.config import Settings
 from hireflow.db import DbSession
 from hireflow.deps import AppSettings, RequestOrigin
 from hireflow.errors import AppError, Unauthorized
+from hireflow.inapp import service as inapp
 from hireflow.kit.tokens import new_token, same
 from hireflow.models import User, UserSession
 from hireflow.organizations import repository as organizations
@@ -149,6 +150,7 @@ async def remember_viewer(request: Request, session: DbSession, principal: Signe
         email=principal.user.email,
         csrf_token=principal.user_session.csrf_token,
         is_platform_admin=principal.user.is_platform_admin,
+        unread_notifications=await inapp.nav_unread_count(session, principal.user.id),
         organizations=tuple(
             ViewerOrganization(
                 id=organization.id,

@@ -16,11 +16,12 @@ from hireflow.authz.context import Ctx, permissions_of
 from hireflow.authz.permissions import Permission
 from hireflow.config import Settings
 from hireflow.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from hireflow.inapp import triggers as inapp_triggers
 from hireflow.kit.clock import now
 from hireflow.kit.passwords import hash_password
 from hireflow.kit.tokens import hash_token, new_token
 from hireflow.models import Invitation, Organization, Role, User
-from hireflow.notifications.service import send_email
+from hireflow.notifications.service import send_templated
 from hireflow.organizations import repository
 from hireflow.users import repository as users
 from hireflow.users.service import normalize_email
@@ -81,18 +82,18 @@ async def invite(
     await session.flush()
     # An organization API key invites on behalf of the organization, not of a person.
     invited = f"{ctx.user.name} invited you" if ctx.user else "You are invited"
-    await send_email(
+    await send_templated(
         session,
-        to=address,
         kind="team_invitation",
+        to=address,
+        variables={
+            "inviter_line": invited,
+            "organization_name": ctx.organization.name,
+            "role_name": role.name,
+            "link": f"{settings.base_url}/invitations/accept?token={raw}",
+        },
         organization_id=ctx.organization.id,
-        subject=f"{invited} to {ctx.organization.name} on hireflow",
-        text=(
-            f"Hello,\n\n{invited} to join {ctx.organization.name} on "
-            f"hireflow as {role.name}.\n\nAccept the invitation here:\n"
-            f"{settings.base_url}/invitations/accept?token={raw}\n\nThe link works once, "
-            "for 7 days.\n"
-        ),
+        settings=settings,
     )
     await audit.record(
         session,
@@ -228,4 +229,5 @@ async def accept(
         target_id=invitation.id,
         data={"role": role.key},
     )
+    await inapp_triggers.invitation_accepted(session, invitation, organization, user)
     return organization

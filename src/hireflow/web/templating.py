@@ -47,6 +47,8 @@ class Viewer:
     organizations: tuple[ViewerOrganization, ...] = ()
     # Shows the "Platform" navigation link (installation-wide audit log and outbox).
     is_platform_admin: bool = False
+    # The bell's count (counting stops at 100; the navigation shows "99+").
+    unread_notifications: int = 0
 
 
 @dataclass(frozen=True)

@@ -68,8 +68,16 @@ function showToast(kind, title, message) {
   close.setAttribute("aria-label", "Dismiss notification");
   close.textContent = "×";
   toast.append(body, close);
+  if (kind !== "error") toast.dataset.autoDismiss = "";
   region.append(toast);
+  scheduleAutoDismiss(toast);
 }
+
+// Other modules ask for a toast with an event: `hireflow:toast` with {kind, title, message}.
+document.addEventListener("hireflow:toast", (event) => {
+  const { kind, title, message } = event.detail || {};
+  if (title) showToast(kind || "info", title, message || "");
+});
 
 document.addEventListener("click", (event) => {
   const close = event.target.closest(".toast-close");
@@ -123,3 +131,4 @@ htmx.onLoad(initToasts);
 
 import "./pipeline.js";
 import "./interviews.js";
+import "./notifications.js";
