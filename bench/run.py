@@ -31,8 +31,9 @@ from typing import Any
 
 import psutil
 import psycopg
+from tests.fakes.smtp_server import SmtpServer
 
-from bench import coderuns, interviews, load
+from bench import coderuns, interviews, invitations, load
 from bench.servers import HOST, RunningServer, ServerCommand, check_json, free_port, running
 from hireflow import benchdata, migrate
 from hireflow.benchdata import BENCH_EMAIL
@@ -300,6 +301,33 @@ def interview_member(url: str, ats: bool) -> tuple[str, str]:
     return email, str(row[0])
 
 
+def run_invitation_delivery(context: Context, options: LoadOptions) -> dict[str, Any]:
+    """One bulk invitation of `options.invitations` candidates of the heavy organization, then
+    the time until a worker process has delivered every email to an SMTP server on loopback."""
+    email, organization_id = interview_member(context.database_url, ats=True)
+    port = free_port()
+    print(f"starting hireflow on {HOST}:{port} and a worker for the invitations …", flush=True)
+    with SmtpServer() as smtp:
+        env = _child_env(context, HIREFLOW_LOG_LEVEL="WARNING", **invitations.smtp_env(smtp))
+        worker_argv = [PYTHON, "-m", "hireflow", "worker", "--name", "bench"]
+        with (
+            running(hireflow_command(context, port), port, REPO),
+            invitations.worker_process(worker_argv, env, BENCH_DIR / "worker.log") as worker_pid,
+        ):
+            credentials = interviews.sign_in(port, email, context.settings.demo_password)
+            print(f"  invitations: {options.invitations} candidates in one request", flush=True)
+            return invitations.measure(
+                url=context.database_url,
+                port=port,
+                organization_id=organization_id,
+                credentials=credentials,
+                count=options.invitations,
+                smtp=smtp,
+                worker_pid=worker_pid,
+                database_pid=context.database_pid,
+            )
+
+
 def run_interview_scenarios(
     context: Context, options: LoadOptions, email: str, organization_id: str
 ) -> list[dict[str, Any]]:
@@ -414,6 +442,7 @@ class LoadOptions:
     ats_connections: int = LATENCY_CONNECTIONS
     interview_sessions: int = 30
     code_runs: int = 100
+    invitations: int = 1000
 
 
 def drive(
@@ -694,6 +723,12 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         help="sandboxed code runs per language for the code-run latency (0 skips them)",
     )
     parser.add_argument(
+        "--invitations",
+        type=int,
+        default=1000,
+        help="candidates bulk-invited for the invitation delivery throughput (0 skips it)",
+    )
+    parser.add_argument(
         "--no-ats",
         action="store_true",
         help="skip the pipeline and search scenarios (and generating their data set)",
@@ -711,6 +746,8 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         parser.error(f"--interview-sessions must be within 0..{MAX_INTERVIEW_SESSIONS}")
     if not 0 <= args.code_runs <= 10_000:
         parser.error("--code-runs must be within 0..10000")
+    if not 0 <= args.invitations <= 1000:
+        parser.error("--invitations must be within 0..1000 (one bulk request holds 1,000)")
     return LoadOptions(
         args.connections,
         args.warmup,
@@ -720,6 +757,7 @@ def parse_options(argv: list[str] | None) -> LoadOptions:
         args.ats_connections,
         args.interview_sessions,
         args.code_runs,
+        args.invitations,
     )
 
 
@@ -747,6 +785,11 @@ def main(argv: list[str] | None = None) -> int:
             if options.interview_sessions:
                 email, organization_id = interview_member(url, options.ats)
                 scenarios += run_interview_scenarios(context, options, email, organization_id)
+            delivery = None
+            if options.invitations and options.ats:
+                delivery = run_invitation_delivery(context, options)
+            elif options.invitations:
+                print("invitations: skipped (they invite the ATS data's candidates; drop --no-ats)")
     # The sandbox's own latency, in-process (bench.coderuns), with no server running.
     code_runs = coderuns.measure(options.code_runs) if options.code_runs else []
     json_file = BENCH_DIR / "last.json"
@@ -765,6 +808,7 @@ def main(argv: list[str] | None = None) -> int:
         "scenarios": scenarios,
         "comparisons": compare(scenarios),
         "code_runs": code_runs,
+        "invitation_delivery": delivery,
         "json": str(json_file.relative_to(REPO)),
     }
     json_file.write_text(json.dumps(report, indent=2) + "\n")
@@ -773,7 +817,13 @@ def main(argv: list[str] | None = None) -> int:
     if code_runs:
         print()
         print(coderuns.render(code_runs))
-    failed = any(s["errors"] or s["warmup_errors"] for s in scenarios)
+    if delivery is not None:
+        print()
+        print(invitations.render(delivery, context.settings.worker_concurrency))
+    failed = any(s["errors"] or s["warmup_errors"] for s in scenarios) or (
+        delivery is not None
+        and not delivery["received"] == delivery["distinct_message_ids"] == delivery["accepted"]
+    )
     return 1 if failed or any(r.get("errors") for r in code_runs) else 0
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from hireflow import __version__
+from hireflow import __version__, realtime
 from hireflow.ai_interviews.api import router as interviews_api_router
 from hireflow.ai_interviews.candidate_api import router as candidate_interview_api_router
 from hireflow.ai_interviews.candidate_pages import router as candidate_interview_pages_router
@@ -31,14 +31,24 @@ from hireflow.careers.api import router as careers_api_router
 from hireflow.careers.pages import router as careers_pages_router
 from hireflow.config import Settings, get_settings
 from hireflow.db import Database, create_engine
+from hireflow.email_templates.api import router as email_templates_api_router
+from hireflow.email_templates.pages import router as email_templates_pages_router
 from hireflow.http_middleware import HttpMiddleware
+from hireflow.inapp.api import router as inapp_api_router
+from hireflow.inapp.pages import router as inapp_pages_router
+from hireflow.invitations.api import router as invitations_api_router
+from hireflow.invitations.pages import router as invitations_pages_router
 from hireflow.jobs.api import router as jobs_api_router
 from hireflow.jobs.pages import router as jobs_pages_router
 from hireflow.kits.api import router as kits_api_router
 from hireflow.kits.pages import router as kits_pages_router
 from hireflow.library.api import router as library_api_router
 from hireflow.library.pages import router as library_pages_router
+from hireflow.notifications.api import organization_router as organization_outbox_router
 from hireflow.notifications.api import router as notifications_router
+from hireflow.notifications.outbox_pages import router as outbox_pages_router
+from hireflow.notifications.pages import router as email_link_pages_router
+from hireflow.notifications.sms_api import router as sms_router
 from hireflow.ops.api import router as ops_router
 from hireflow.organizations.api import router as organizations_router
 from hireflow.organizations.pages import public as invitation_pages_router
@@ -67,6 +77,11 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.database = Database(create_engine(url, settings))
+        # Live pushes: this process's broker (what `realtime.publish` uses) and its hub.
+        broker = realtime.broker_for(settings, url)
+        realtime.install(broker)
+        app.state.hub = realtime.Hub(broker)
+        await app.state.hub.start()
         worker: asyncio.Task[None] | None = None
         if run_worker:
             from hireflow.worker import run_worker as run_queue_worker
@@ -79,6 +94,7 @@ def create_app(
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
+            await app.state.hub.stop()
             await app.state.database.dispose()
 
     app = FastAPI(
@@ -104,7 +120,11 @@ def create_app(
     app.include_router(api_tokens_router)
     app.include_router(sso_browser_router)
     app.include_router(organizations_router)
+    app.include_router(email_templates_api_router)
     app.include_router(notifications_router)
+    app.include_router(inapp_api_router)
+    app.include_router(organization_outbox_router)
+    app.include_router(sms_router)
     app.include_router(applications_api_router)
     app.include_router(candidates_api_router)
     app.include_router(careers_api_router)
@@ -114,13 +134,19 @@ def create_app(
     app.include_router(portal_api_router)
     app.include_router(interviews_api_router)
     app.include_router(candidate_interview_api_router)
+    app.include_router(invitations_api_router)
     app.include_router(pages_router)
     app.include_router(auth_pages_router)
     app.include_router(organization_pages_router)
+    app.include_router(email_templates_pages_router)
+    app.include_router(email_link_pages_router)
     app.include_router(invitation_pages_router)
     app.include_router(platform_pages_router)
+    app.include_router(inapp_pages_router)
+    app.include_router(outbox_pages_router)
     app.include_router(applications_pages_router)
     app.include_router(candidates_pages_router)
+    app.include_router(invitations_pages_router)
     app.include_router(careers_pages_router)
     app.include_router(jobs_pages_router)
     app.include_router(kits_pages_router)

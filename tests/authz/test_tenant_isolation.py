@@ -248,8 +248,53 @@ async def _interview_id(session: AsyncSession, organization: Organization, owner
     return interview.id
 
 
+async def _interview_invitation_id(
+    session: AsyncSession, organization: Organization, owner: User
+) -> object:
+    from hireflow.kit.clock import now
+    from hireflow.models import InterviewInvitation
+
+    invitation = InterviewInvitation(
+        organization_id=organization.id,
+        batch_id=uuid.uuid4(),
+        created_by_user_id=owner.id,
+        to_address="theirs@example.com",
+        state="scheduled",
+        send_at=now(),
+    )
+    session.add(invitation)
+    await session.flush()
+    return invitation.id
+
+
+async def _rule_id(session: AsyncSession, organization: Organization, owner: User) -> object:
+    from hireflow.models import InvitationRule
+    from tests.factories.kits import make_kit
+
+    job = await make_job(session, organization)
+    kit = await make_kit(session, job, [])
+    stage = await job_stage(session, job, "ai_interview")
+    rule = InvitationRule(
+        organization_id=organization.id, job_id=job.id, stage_id=stage.id, kit_id=kit.id
+    )
+    session.add(rule)
+    await session.flush()
+    return rule.id
+
+
 async def _item_id(session: AsyncSession, organization: Organization, owner: User) -> object:
     return (await make_item(session, organization, kind="challenge", status="approved")).id
+
+
+async def _notification_id(
+    session: AsyncSession, organization: Organization, owner: User
+) -> object:
+    from hireflow.inapp.service import notify
+
+    made = await notify(
+        session, user_id=owner.id, organization_id=organization.id, kind="test", title="Theirs"
+    )
+    return made.id
 
 
 ID_MAKERS: dict[str, IdMaker] = {
@@ -278,14 +323,18 @@ ID_MAKERS: dict[str, IdMaker] = {
     "stage_template_id": _stage_template_id,
     # AI interviews
     "interview_id": _interview_id,
+    "interview_invitation_id": _interview_invitation_id,
+    "rule_id": _rule_id,
     # Library
     "item_id": _item_id,
+    # In-app notifications (the user's own; another user's id is a 404)
+    "notification_id": _notification_id,
 }
 # Installation-wide routes for platform admins only: members of organizations get 403 there,
 # whatever the id.
 PLATFORM_PREFIX = "/api/v1/platform/"
-# Path parameters that are not ids of tenant data.
-NOT_IDS = {"slug", "path"}
+# Path parameters that are not ids of tenant data (`kind`: an email kind, the same for all).
+NOT_IDS = {"slug", "path", "kind"}
 
 
 def _id_routes(app: FastAPI) -> list[tuple[str, str, list[str]]]:

@@ -37,6 +37,9 @@ from hireflow.authz.permissions import Permission
 from hireflow.db import DbSession
 from hireflow.deps import RequestOrigin
 from hireflow.errors import AppError, Invalid
+from hireflow.invitations import service as invitation_service
+from hireflow.invitations.status import LABELS as BADGE_LABELS
+from hireflow.invitations.status import TONES as BADGE_TONES
 from hireflow.models import Job
 from hireflow.models.job import STAGE_KINDS
 from hireflow.web.templating import (
@@ -135,7 +138,19 @@ async def _board_context(session: AsyncSession, ctx: Ctx, job_id: uuid.UUID) -> 
         "board": board,
         "stage_options": [(str(c.stage.id), c.stage.name) for c in board.stages],
         "can_move": ctx.can(Permission.APPLICATIONS_WRITE),
+        "invitation_badges": await _invitation_badges(
+            session, ctx, [c.application_id for s in board.stages for c in s.cards]
+        ),
     }
+
+
+async def _invitation_badges(
+    session: AsyncSession, ctx: Ctx, application_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, str]]:
+    """Each card's latest AI interview invitation status as a badge (label, tone): one query
+    for the whole board."""
+    statuses = await invitation_service.statuses_by_application(session, ctx, application_ids)
+    return {a: (BADGE_LABELS[s], BADGE_TONES[s]) for a, s in statuses.items()}
 
 
 def _board_fragment(request: Request, context: dict[str, Any]) -> HTMLResponse:
@@ -173,6 +188,9 @@ async def stage_cards_page(
         "next_cursor": next_cursor,
         "stage_options": [(str(s.id), s.name) for s in stage_list],
         "can_move": ctx.can(Permission.APPLICATIONS_WRITE),
+        "invitation_badges": await _invitation_badges(
+            session, ctx, [c.application_id for c in cards]
+        ),
     }
     name = "applications/_cards.html" if is_htmx(request) else "applications/stage.html"
     return templates.TemplateResponse(request, name, context)
@@ -300,9 +318,20 @@ async def _application_context(
             cursor=None,
             limit=10,
         )
+    invitations, _ = (
+        await invitation_service.list_invitations(
+            session, ctx, status=None, application_id=application_id, limit=10
+        )
+        if ctx.can(Permission.SESSIONS_READ)
+        else ([], None)
+    )
     return {
         **_base(ctx),
         "application": detail,
+        "invitations": invitations,
+        "invitation_labels": BADGE_LABELS,
+        "invitation_tones": BADGE_TONES,
+        "invitation_key": str(uuid.uuid4()),
         "notes": getattr(detail, "notes", None),
         "stage_options": [(str(s.id), s.name) for s in stage_list if s.kind == "active"],
         "criteria": _criteria(job, detail.feedback.items),

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.auth.dependencies import ApiKeyCaller, CurrentCaller, UserRequired
 from hireflow.authz.permissions import Permission
@@ -121,6 +122,21 @@ async def _org_ctx(organization_id: uuid.UUID, caller: CurrentCaller, session: D
 
 
 OrgCtx = Annotated[Ctx, Depends(_org_ctx)]
+
+
+async def member_ctx(
+    session: AsyncSession, organization_id: uuid.UUID, user_id: uuid.UUID
+) -> MemberCtx | None:
+    """The `MemberCtx` a job acts with on behalf of `user_id` (their role's permissions, as in
+    a request); None when they are no longer a member or their account is disabled."""
+    found = await repository.membership_of(session, user_id, organization_id)
+    if found is None:
+        return None
+    membership, organization, role = found
+    user = await session.get(User, user_id)
+    if user is None or user.disabled_at is not None:
+        return None
+    return MemberCtx(user, organization, membership, role, permissions_for(role))
 
 
 async def _member_ctx(ctx: OrgCtx) -> MemberCtx:

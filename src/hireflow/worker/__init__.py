@@ -33,8 +33,11 @@ R = TypeVar("R")
 TASK_MODULES = [
     "hireflow.worker.maintenance",
     "hireflow.notifications.tasks",
+    "hireflow.notifications.sms_tasks",
     "hireflow.auth.tasks",
     "hireflow.ai_interviews.tasks",
+    "hireflow.inapp.triggers",  # in-app notification hooks (no tasks of its own)
+    "hireflow.invitations.tasks",
 ]
 
 # Exponential backoff: a failing job waits 2, 4, 8, 16 s between its 5 attempts (procrastinate
