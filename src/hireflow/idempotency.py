@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import uuid
 from dataclasses import dataclass
@@ -29,16 +28,14 @@ from datetime import timedelta
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from fastapi.responses import JSONResponse
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.authz.context import Ctx
 from hireflow.config import Settings, signing_key
 from hireflow.errors import AppError, Invalid
-from hireflow.kit import clock
+from hireflow.kit import clock, sealing
 from hireflow.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
@@ -180,20 +177,21 @@ async def delete_expired(session: AsyncSession) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _cipher(key: str, settings: Settings) -> AESGCM:
-    derived = HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
-        salt=signing_key(settings),
-        info=b"hireflow idempotency response v1",
-    ).derive(key.encode())
-    return AESGCM(derived)
+def _key(key: str, settings: Settings) -> bytes:
+    return sealing.derive_key(
+        key.encode(), b"hireflow idempotency response v1", salt=signing_key(settings)
+    )
 
 
 def _seal(data: bytes, key: str, settings: Settings) -> bytes:
-    nonce = os.urandom(12)
-    return nonce + _cipher(key, settings).encrypt(nonce, data, None)
+    return sealing.seal(data, _key(key, settings))
 
 
 def _open(sealed: bytes, key: str, settings: Settings) -> bytes:
-    return _cipher(key, settings).decrypt(sealed[:12], sealed[12:], None)
+    return sealing.unseal(sealed, _key(key, settings))
+
+
+def response(status: int, body: dict[str, Any], replayed: bool) -> JSONResponse:
+    """The route's answer: the stored response of a replay says so in `Idempotent-Replayed`."""
+    headers = {"Idempotent-Replayed": "true"} if replayed else {}
+    return JSONResponse(body, status_code=status, headers=headers)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
+from hireflow import idempotency
 from hireflow.ai_interviews import repository, service
 from hireflow.ai_interviews.intake import read_create_request
 from hireflow.ai_interviews.schemas import (
@@ -96,8 +97,7 @@ async def create_session(
         origin=origin,
         settings=settings,
     )
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return JSONResponse(payload, status_code=status, headers=headers)
+    return idempotency.response(status, payload, replayed)
 
 
 @router.get(SESSIONS, response_model=SessionPage, summary="AI interview sessions, newest first")

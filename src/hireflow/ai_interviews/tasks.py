@@ -9,19 +9,13 @@ from procrastinate import JobContext
 
 from hireflow import idempotency
 from hireflow.ai_interviews import service
-from hireflow.config import Settings, get_settings
-from hireflow.worker import job_database, queue, task
-
-
-def _settings(context: JobContext) -> Settings:
-    settings = context.additional_context.get("settings")
-    return settings if isinstance(settings, Settings) else get_settings()
+from hireflow.worker import job_database, job_settings, queue, task
 
 
 @task(name="interviews.score_session", pass_context=True)
 async def score_session(context: JobContext, session_id: str) -> None:
     async with job_database(context).transaction() as session:
-        await service.score_session(session, uuid.UUID(session_id), _settings(context))
+        await service.score_session(session, uuid.UUID(session_id), job_settings(context))
 
 
 @queue.periodic(cron="* * * * *", periodic_id="interviews-sweep")

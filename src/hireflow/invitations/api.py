@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
+from hireflow import idempotency
 from hireflow.api import API_PREFIX
 from hireflow.authz.context import OrgCtx
 from hireflow.db import DbSession
@@ -68,8 +69,7 @@ async def invite(
     status, payload, replayed = await service.invite(
         session, ctx, body, idempotency_key=idempotency_key, origin=origin, settings=settings
     )
-    headers = {"Idempotent-Replayed": "true"} if replayed else {}
-    return JSONResponse(payload, status_code=status, headers=headers)
+    return idempotency.response(status, payload, replayed)
 
 
 @router.get(INVITATIONS, response_model=InvitationPage, summary="Invitations, newest first")

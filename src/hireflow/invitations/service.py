@@ -64,12 +64,6 @@ SKIP_UNSUBSCRIBED = "The address unsubscribed from this organization's email."
 SKIP_OPEN = "An invitation for this application is still open."
 
 
-class SmsDisabled(AppError):
-    status = 422
-    code = "sms-disabled"
-    title = "Text messages are not configured"
-
-
 class Unsubscribed(Conflict):
     code = "address-unsubscribed"
     title = "The address unsubscribed"
@@ -183,7 +177,7 @@ def _check_send_at(send_at: datetime | None, now: datetime) -> datetime:
 
 def _check_sms(wanted: bool, settings: Settings) -> None:
     if wanted and not sms.sms_enabled(settings):
-        raise SmsDisabled(
+        raise sms.SmsDisabled(
             "Text messages are not configured on this installation: send the invitation by "
             "email only.",
             extra={"field": "sms"},

@@ -7,15 +7,9 @@ import uuid
 
 from procrastinate import JobContext
 
-from hireflow.config import Settings, get_settings
 from hireflow.invitations import rules as _rules  # noqa: F401  (registers the hooks in the worker)
 from hireflow.invitations import service
-from hireflow.worker import job_database, queue, task
-
-
-def _settings(context: JobContext) -> Settings:
-    settings = context.additional_context.get("settings")
-    return settings if isinstance(settings, Settings) else get_settings()
+from hireflow.worker import job_database, job_settings, queue, task
 
 
 @task(name="invitations.prepare", pass_context=True)
@@ -28,7 +22,7 @@ async def prepare(context: JobContext, invitation_ids: list[str]) -> int:
         except ValueError:
             continue
     async with job_database(context).transaction() as session:
-        return await service.prepare_invitations(session, ids, _settings(context))
+        return await service.prepare_invitations(session, ids, job_settings(context))
 
 
 @queue.periodic(cron="*/10 * * * *", periodic_id="invitations-remind")
@@ -36,4 +30,4 @@ async def prepare(context: JobContext, invitation_ids: list[str]) -> int:
 async def remind(context: JobContext, timestamp: int) -> int:
     """Every 10 minutes: remind candidates whose link runs out soon and who have not started."""
     async with job_database(context).transaction() as session:
-        return await service.send_reminders(session, _settings(context))
+        return await service.send_reminders(session, job_settings(context))

@@ -4,26 +4,19 @@ idempotent (a message already sent or failed is left alone)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import structlog
 from procrastinate import JobContext
 
-from hireflow.config import Settings, get_settings
+from hireflow.config import Settings
 from hireflow.kit.clock import now
 from hireflow.notifications import sms_repository
 from hireflow.notifications.sms import SmsError, sms_sender_for
-from hireflow.worker import job_database, task
+from hireflow.worker import job_database, job_settings, task, will_retry
 
 log = structlog.get_logger(__name__)
 
 MAX_ERROR_LENGTH = 500  # the column's size
-
-
-def _settings(context: JobContext) -> Settings:
-    """The worker's settings when it passes them to jobs, else the process's."""
-    settings = context.additional_context.get("settings")
-    return settings if isinstance(settings, Settings) else get_settings()
 
 
 def is_permanent(exc: BaseException) -> bool:
@@ -44,21 +37,12 @@ def describe_error(exc: BaseException, settings: Settings) -> str:
     return text[:MAX_ERROR_LENGTH]
 
 
-def _will_be_retried(exc: BaseException, context: JobContext) -> bool:
-    """Asks the task's own retry strategy, so this agrees with procrastinate by construction
-    (see `notifications.tasks._will_be_retried`)."""
-    strategy: Any = getattr(deliver_sms, "retry_strategy", None)
-    if strategy is None:
-        return False
-    return strategy.get_retry_exception(exception=exc, job=context.job) is not None
-
-
 @task(name="notifications.deliver_sms", pass_context=True)
 async def deliver_sms(context: JobContext, message_id: str) -> None:
     """Send text message `message_id` (its row id). A temporary failure is raised, so the job
     is retried with backoff; the message is marked `failed` after the last attempt, or at once
     when the provider refuses it (4xx), which is not retried."""
-    settings = _settings(context)
+    settings = job_settings(context)
     try:
         row_id = uuid.UUID(message_id)
     except ValueError:
@@ -85,7 +69,7 @@ async def deliver_sms(context: JobContext, message_id: str) -> None:
         except Exception as exc:
             message.last_error = describe_error(exc, settings)
             permanent = is_permanent(exc)
-            if permanent or not _will_be_retried(exc, context):
+            if permanent or not will_retry(deliver_sms, exc, context):
                 message.status = "failed"
                 log.warning(
                     "sms delivery failed for good",

@@ -5,27 +5,20 @@ writes one row of the delivery log (`OutboxAttempt`) in the transaction of its s
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import aiosmtplib
 import structlog
 from procrastinate import JobContext
 
-from hireflow.config import Settings, get_settings
+from hireflow.config import Settings
 from hireflow.kit.clock import now
 from hireflow.notifications import repository
 from hireflow.notifications.mailer import compose, mailer_for
-from hireflow.worker import enqueue, job_database, task
+from hireflow.worker import enqueue, job_database, job_settings, task, will_retry
 
 log = structlog.get_logger(__name__)
 
 MAX_ERROR_LENGTH = 500  # the column's size
-
-
-def _settings(context: JobContext) -> Settings:
-    """The worker's settings when it passes them to jobs, else the process's."""
-    settings = context.additional_context.get("settings")
-    return settings if isinstance(settings, Settings) else get_settings()
 
 
 def is_permanent(exc: BaseException) -> bool:
@@ -50,23 +43,13 @@ def describe_error(exc: BaseException, settings: Settings) -> str:
     return text[:MAX_ERROR_LENGTH]
 
 
-def _will_be_retried(exc: BaseException, context: JobContext) -> bool:
-    """Asks the task's own retry strategy, so this agrees with procrastinate by construction.
-    With RetryStrategy(max_attempts=N), `job.attempts` counts earlier runs and a retry is
-    scheduled while `job.attempts < N`: the run where `attempts + 1 == N + 1` is the last."""
-    strategy: Any = getattr(deliver_email, "retry_strategy", None)
-    if strategy is None:
-        return False
-    return strategy.get_retry_exception(exception=exc, job=context.job) is not None
-
-
 @task(name="notifications.deliver_email", pass_context=True)
 async def deliver_email(context: JobContext, message_id: str) -> None:
     """Send outbox message `message_id` (its row id). A temporary failure is raised, so the job
     is retried with backoff; the message is marked `failed` after the last attempt, or at once
     when the server rejects it (5xx), which is not retried. A run before the message's
     `send_after` (a scheduled job run early by hand) sends nothing: it defers a new job to then."""
-    settings = _settings(context)
+    settings = job_settings(context)
     try:
         row_id = uuid.UUID(message_id)
     except ValueError:
@@ -107,7 +90,7 @@ async def deliver_email(context: JobContext, message_id: str) -> None:
         except Exception as exc:
             message.last_error = describe_error(exc, settings)
             permanent = is_permanent(exc)
-            final = permanent or not _will_be_retried(exc, context)
+            final = permanent or not will_retry(deliver_email, exc, context)
             await repository.add_attempt(
                 session,
                 message,

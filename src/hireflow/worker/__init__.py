@@ -21,7 +21,7 @@ import structlog
 from procrastinate.psycopg_connector import PsycopgConnector
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hireflow.config import Settings
+from hireflow.config import Settings, get_settings
 from hireflow.db import Database, create_engine
 
 log = structlog.get_logger(__name__)
@@ -70,6 +70,23 @@ async def enqueue(
 def job_database(context: procrastinate.JobContext) -> Database:
     database: Database = context.additional_context["database"]
     return database
+
+
+def job_settings(context: procrastinate.JobContext) -> Settings:
+    """The worker's settings when it passes them to jobs, else the process's."""
+    settings = context.additional_context.get("settings")
+    return settings if isinstance(settings, Settings) else get_settings()
+
+
+def will_retry(job_task: Any, exc: BaseException, context: procrastinate.JobContext) -> bool:
+    """Whether `exc`, raised by this run of `job_task`, gets the job retried. Asks the task's own
+    retry strategy, so this agrees with procrastinate by construction: with
+    RetryStrategy(max_attempts=N), `job.attempts` counts earlier runs and a retry is scheduled
+    while `job.attempts < N`."""
+    strategy: Any = getattr(job_task, "retry_strategy", None)
+    if strategy is None:
+        return False
+    return strategy.get_retry_exception(exception=exc, job=context.job) is not None
 
 
 async def _bind_job_to_logs(
