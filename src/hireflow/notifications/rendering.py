@@ -11,12 +11,21 @@ proportion to the template and cannot reach Python objects.
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2 import (
+    Environment,
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    meta,
+    nodes,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -209,10 +218,15 @@ def check_content(kind: MessageKind, content: Content) -> None:
 # --- rendering ----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(source: str, html: bool) -> Template:
+    """Compiling is most of a render's cost; the same few templates render again and again."""
+    return (_HTML if html else _TEXT).from_string(source)
+
+
 def _render_part(source: str, field: str, variables: Mapping[str, object]) -> str:
-    environment = _HTML if field == "html_body" else _TEXT
     try:
-        result = environment.from_string(source).render(variables)
+        result = _compiled(source, field == "html_body").render(variables)
     except (TemplateError, TypeError, ValueError, OverflowError) as exc:
         raise _refuse(field, f"The template does not render: {exc}") from exc
     if len(result.encode()) > MAX_RENDERED_BYTES:
