@@ -32,7 +32,6 @@ from hireflow.invitations.status import UNSUBSCRIBED, StatusFacts
 from hireflow.models import (
     Application,
     Candidate,
-    EmailSuppression,
     InterviewInvitation,
     InterviewInvite,
     InterviewKit,
@@ -277,22 +276,6 @@ async def applications_with_open_invitations(
     return {r for r in rows if r is not None}
 
 
-async def suppressed_addresses(
-    session: AsyncSession, organization_id: uuid.UUID, addresses: Collection[str]
-) -> set[str]:
-    """Which of `addresses` (lower-cased) unsubscribed from the organization's mail: one query
-    for a whole batch (`notifications.service.is_suppressed` answers for one address)."""
-    if not addresses:
-        return set()
-    rows = await session.scalars(
-        select(EmailSuppression.address).where(
-            EmailSuppression.organization_id == organization_id,
-            EmailSuppression.address.in_([a.lower() for a in addresses]),
-        )
-    )
-    return set(rows)
-
-
 async def insert_invitations(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """One multi-row INSERT (no ORM objects: a batch of 1,000 stays one fast statement)."""
     if rows:
@@ -416,15 +399,6 @@ async def kit_of_job(
             InterviewKit.organization_id == organization_id, InterviewKit.job_id == job_id
         )
     )
-
-
-async def has_open_invitation(session: AsyncSession, application_id: uuid.UUID) -> bool:
-    found = await session.scalar(
-        select(
-            exists().where(InterviewInvitation.application_id == application_id, _open_invitation())
-        )
-    )
-    return bool(found)
 
 
 @dataclass(frozen=True)

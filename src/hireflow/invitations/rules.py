@@ -160,7 +160,10 @@ async def invite_on_stage_entry(session: AsyncSession, entry: StageEntry) -> Non
     if rule is None or not rule.enabled:
         return
     application = entry.application
-    if await repository.has_open_invitation(session, application.id):
+    open_ones = await repository.applications_with_open_invitations(
+        session, application.organization_id, [application.id]
+    )
+    if application.id in open_ones:
         return
     candidate = await session.get(Candidate, application.candidate_id)
     if candidate is None or not candidate.email:
@@ -192,9 +195,7 @@ async def invite_on_stage_entry(session: AsyncSession, entry: StageEntry) -> Non
         return
     session.add(invitation)
     await session.flush()
-    from hireflow.invitations.tasks import prepare
-
-    await service.enqueue_job(session, prepare, None, invitation_ids=[str(invitation.id)])
+    await service.enqueue_prepare(session, [invitation.id], None)
 
 
 async def _tell_rule_owner(

@@ -47,6 +47,7 @@ from hireflow.models import (
 )
 from hireflow.notifications import service as notifications
 from hireflow.notifications import sms
+from hireflow.worker import enqueue
 
 log = structlog.get_logger(__name__)
 
@@ -242,7 +243,7 @@ async def invite(
     user_id = ctx.user.id if ctx.user is not None else None
     rows: list[dict[str, Any]] = []
     skipped: list[SkippedApplication] = []
-    suppressed = await repository.suppressed_addresses(
+    suppressed = await notifications.suppressed_addresses(
         session,
         ctx.organization.id,
         {i.email for i in found.values() if i.email},
@@ -280,7 +281,7 @@ async def invite(
             }
         )
     await repository.insert_invitations(session, rows)
-    await _enqueue_prepare(session, [r["id"] for r in rows], send_at)
+    await enqueue_prepare(session, [r["id"] for r in rows], send_at)
     await audit.record_by(
         session,
         ctx,
@@ -310,24 +311,16 @@ async def invite(
     return 202, response, False
 
 
-async def _enqueue_prepare(
+async def enqueue_prepare(
     session: AsyncSession, invitation_ids: list[uuid.UUID], send_at: datetime | None
 ) -> None:
+    """The jobs that prepare these invitations, `PREPARE_CHUNK` per job, at `send_at` (a time
+    already reached, or None, runs at once)."""
     from hireflow.invitations.tasks import prepare
 
     for start in range(0, len(invitation_ids), PREPARE_CHUNK):
         chunk = invitation_ids[start : start + PREPARE_CHUNK]
-        await enqueue_job(session, prepare, send_at, invitation_ids=[str(i) for i in chunk])
-
-
-async def enqueue_job(
-    session: AsyncSession, task: Any, schedule_at: datetime | None, **kwargs: Any
-) -> None:
-    from hireflow.worker import enqueue
-
-    # A send time already reached runs at once (procrastinate takes None for "now").
-    at = schedule_at if schedule_at is not None and schedule_at > clock.now() else None
-    await enqueue(session, task, schedule_at=at, **kwargs)
+        await enqueue(session, prepare, schedule_at=send_at, invitation_ids=[str(i) for i in chunk])
 
 
 async def invite_to_session(
@@ -380,7 +373,7 @@ async def invite_to_session(
     )
     session.add(invitation)
     await session.flush()
-    await _enqueue_prepare(session, [invitation.id], None)
+    await enqueue_prepare(session, [invitation.id], None)
     await audit.record_by(
         session,
         ctx,
@@ -508,7 +501,7 @@ async def _prepare_one(
         session,
         kind="interview_invitation",
         to=invitation.to_address,
-        variables=await _variables(session, invitation, interview, link, ctx),
+        variables=_variables(invitation, interview, link, ctx),
         organization_id=invitation.organization_id,
         settings=settings,
     )
@@ -523,17 +516,15 @@ async def _prepare_one(
         await _text_link(session, invitation, interview, link, settings)
 
 
-async def _variables(
-    session: AsyncSession,
+def _variables(
     invitation: InterviewInvitation,
     interview: InterviewSession,
     link: str,
     ctx: Ctx | None,
 ) -> dict[str, str | int]:
-    organization = await session.get(Organization, invitation.organization_id)
+    # organization_name, brand_color and logo_url come from the organization's branding.
     return {
         "candidate_name": invitation.candidate_name or interview.candidate_name or "there",
-        "organization_name": organization.name if organization else "",
         "role": interview.target_role,
         "link": link,
         "expires_at": interview.expires_at.strftime("%d %B %Y, %H:%M UTC"),
@@ -597,13 +588,12 @@ async def send_reminders(session: AsyncSession, settings: Settings, *, limit: in
         if link is None:
             log.warning("invitation link could not be unsealed", invitation_id=str(invitation.id))
             continue
-        variables = await _variables(session, invitation, interview, link, None)
         sender = (
             await member_ctx(session, invitation.organization_id, invitation.created_by_user_id)
             if invitation.created_by_user_id
             else None
         )
-        variables["sender_name"] = sender.user.name if sender is not None else ""
+        variables = _variables(invitation, interview, link, sender)
         hours_left = max(1, int((interview.expires_at - now).total_seconds() // 3600))
         message = await notifications.send_templated(
             session,
@@ -625,7 +615,6 @@ async def send_receipt(session: AsyncSession, interview: InterviewSession) -> No
     """Tell the candidate their interview was received (when their address is known)."""
     if not interview.candidate_email:
         return
-    organization = await session.get(Organization, interview.organization_id)
     try:
         async with session.begin_nested():
             await notifications.send_templated(
@@ -634,7 +623,6 @@ async def send_receipt(session: AsyncSession, interview: InterviewSession) -> No
                 to=interview.candidate_email,
                 variables={
                     "candidate_name": interview.candidate_name or "there",
-                    "organization_name": organization.name if organization else "",
                     "role": interview.target_role,
                 },
                 organization_id=interview.organization_id,

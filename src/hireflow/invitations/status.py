@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 InvitationStatus = Literal[
     "scheduled",
@@ -22,20 +22,7 @@ InvitationStatus = Literal[
     "skipped",
     "unsubscribed",
 ]
-STATUSES: tuple[InvitationStatus, ...] = (
-    "scheduled",
-    "queued",
-    "sent",
-    "opened",
-    "clicked",
-    "started",
-    "completed",
-    "expired",
-    "failed",
-    "cancelled",
-    "skipped",
-    "unsubscribed",
-)
+STATUSES: tuple[InvitationStatus, ...] = get_args(InvitationStatus)
 # `failure_reason` of an invitation skipped because the address unsubscribed.
 UNSUBSCRIBED = "unsubscribed"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from functools import partial
 
@@ -230,6 +230,13 @@ async def is_suppressed(session: AsyncSession, organization_id: uuid.UUID, addre
     return await repository.is_suppressed(session, organization_id, address)
 
 
+async def suppressed_addresses(
+    session: AsyncSession, organization_id: uuid.UUID, addresses: Collection[str]
+) -> set[str]:
+    """Which of `addresses` (lower-cased) unsubscribed from `organization_id`'s mail."""
+    return await repository.suppressed_addresses(session, organization_id, addresses)
+
+
 async def send_templated(
     session: AsyncSession,
     *,
@@ -273,10 +280,10 @@ async def send_templated(
         else None
     )
     content = await effective_content(session, organization_id, entry)
-    values = {**(look.variables() if look else {}), **variables}
+    # `render` adds the branding's variables (organization_name, …) under the caller's.
     try:
         rendered = render(
-            entry, content, values, look or PLATFORM_BRANDING, unsubscribe_url=unsubscribe
+            entry, content, variables, look or PLATFORM_BRANDING, unsubscribe_url=unsubscribe
         )
     except Invalid:
         if content == default_content(entry):
@@ -287,7 +294,7 @@ async def send_templated(
         rendered = render(
             entry,
             default_content(entry),
-            values,
+            variables,
             look or PLATFORM_BRANDING,
             unsubscribe_url=unsubscribe,
         )
