@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 import re
 import secrets
@@ -174,6 +175,12 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+
+def purpose_key(settings: Settings, purpose: bytes) -> bytes:
+    """A key for one use (`b"hireflow email open v1"`, …), derived from the signing key, so a
+    token made for one purpose is worthless for another."""
+    return hmac.digest(signing_key(settings), purpose, "sha256")
 
 
 def signing_key(settings: Settings) -> bytes:

@@ -9,7 +9,6 @@ interleave: one wins, the other sees the new state.
 from __future__ import annotations
 
 import base64
-import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -49,7 +48,7 @@ from hireflow.audit import service as audit
 from hireflow.audit.service import Origin
 from hireflow.authz.context import Ctx
 from hireflow.authz.permissions import Permission
-from hireflow.config import Settings, signing_key
+from hireflow.config import Settings, purpose_key
 from hireflow.documents.inspect import inspect_upload
 from hireflow.errors import AppError, Conflict, Invalid, NotFound
 from hireflow.jobs.sanitize import description_text
@@ -603,7 +602,7 @@ async def _complete(
 
 
 def _access_key(settings: Settings) -> bytes:
-    return hmac.digest(signing_key(settings), b"hireflow interview access v1", "sha256")
+    return purpose_key(settings, b"hireflow interview access v1")
 
 
 def access_token_for(invite: InterviewInvite, settings: Settings) -> str:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hireflow.models import EmailTemplate, Organization, OrganizationSetting
-
-BRANDING_KEYS = ("brand_color", "logo_url", "email_tracking_enabled")
+from hireflow.models import EmailTemplate, Organization
 
 
 async def list_for(session: AsyncSession, organization_id: uuid.UUID) -> list[EmailTemplate]:
@@ -38,14 +35,3 @@ async def delete(session: AsyncSession, template: EmailTemplate) -> None:
 
 async def organization(session: AsyncSession, organization_id: uuid.UUID) -> Organization | None:
     return await session.get(Organization, organization_id)
-
-
-async def mail_settings(session: AsyncSession, organization_id: uuid.UUID) -> dict[str, Any]:
-    """The stored settings emails use (absent keys: the settings' defaults apply)."""
-    rows = await session.execute(
-        select(OrganizationSetting.key, OrganizationSetting.value).where(
-            OrganizationSetting.organization_id == organization_id,
-            OrganizationSetting.key.in_(BRANDING_KEYS),
-        )
-    )
-    return {key: value for key, value in rows.all()}

@@ -36,7 +36,10 @@ from hireflow.notifications.rendering import (
     default_content,
     render,
 )
-from hireflow.organizations.settings import OrganizationSettings
+from hireflow.organizations.settings import OrganizationSettings, stored_settings
+
+# The settings an organization's emails use (branding and tracking).
+MAIL_SETTINGS = ("brand_color", "logo_url", "email_tracking_enabled")
 
 
 class NotCustomizable(Conflict):
@@ -55,9 +58,8 @@ class MailProfile:
 async def mail_profile(session: AsyncSession, organization_id: uuid.UUID) -> MailProfile:
     organization = await repository.organization(session, organization_id)
     name = organization.name if organization is not None else "hireflow"
-    stored = await repository.mail_settings(session, organization_id)
     try:
-        settings = OrganizationSettings.model_validate(stored)
+        settings = await stored_settings(session, organization_id, MAIL_SETTINGS)
     except ValidationError:  # a stored value no longer valid: fall back to the defaults
         settings = OrganizationSettings()
     logo = str(settings.logo_url) if settings.logo_url is not None else None

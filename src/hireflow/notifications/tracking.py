@@ -10,7 +10,6 @@ and the address.
 from __future__ import annotations
 
 import base64
-import hmac
 import uuid
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.audit import service as audit
 from hireflow.audit.service import Origin
-from hireflow.config import Settings, signing_key
+from hireflow.config import Settings, purpose_key
 from hireflow.errors import NotFound
 from hireflow.kit.signing import sign, unsign
 from hireflow.models import Organization
@@ -33,7 +32,7 @@ PIXEL_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAA
 
 
 def _key(settings: Settings, purpose: bytes) -> bytes:
-    return hmac.digest(signing_key(settings), b"hireflow email " + purpose + b" v1", "sha256")
+    return purpose_key(settings, b"hireflow email " + purpose + b" v1")
 
 
 def _is_web_url(url: str) -> bool:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
@@ -49,13 +51,21 @@ class SettingsUpdate(BaseModel):
 
 async def read_settings(session: AsyncSession, ctx: Ctx) -> OrganizationSettings:
     ctx.require(Permission.ORGANIZATION_READ)
-    rows = await session.execute(
-        select(OrganizationSetting.key, OrganizationSetting.value).where(
-            OrganizationSetting.organization_id == ctx.organization.id
-        )
+    return await stored_settings(session, ctx.organization.id)
+
+
+async def stored_settings(
+    session: AsyncSession, organization_id: uuid.UUID, keys: Collection[str] | None = None
+) -> OrganizationSettings:
+    """The organization's settings (no permission check: for code acting for it, such as its
+    emails); with `keys`, only those are read and the rest take their defaults."""
+    query = select(OrganizationSetting.key, OrganizationSetting.value).where(
+        OrganizationSetting.organization_id == organization_id
     )
+    if keys is not None:
+        query = query.where(OrganizationSetting.key.in_(list(keys)))
     known = OrganizationSettings.model_fields
-    stored = {key: value for key, value in rows.all() if key in known}
+    stored = {key: value for key, value in (await session.execute(query)).all() if key in known}
     return OrganizationSettings.model_validate(stored)
 
 
