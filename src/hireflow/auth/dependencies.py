@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.audit.service import Origin
 from hireflow.auth import api_tokens, mfa_service, sessions
+from hireflow.config import Settings
 from hireflow.db import DbSession
 from hireflow.deps import AppSettings
 from hireflow.errors import Forbidden, Unauthorized
@@ -107,10 +109,11 @@ async def _csrf_token_sent(request: Request) -> str | None:
     return None
 
 
-async def _session_principal(
-    request: Request, session: DbSession, settings: AppSettings
+async def cookie_principal(
+    session: AsyncSession, raw: str | None, settings: Settings
 ) -> Principal | None:
-    raw = request.cookies.get(SESSION_COOKIE)
+    """The live session a session cookie's value names, with its (enabled) user; None
+    otherwise. Requests reach it through the dependencies below; the live WebSocket directly."""
     if not raw:
         return None
     user_session = await sessions.find(session, raw, settings)
@@ -119,6 +122,21 @@ async def _session_principal(
     user = await session.get(User, user_session.user_id)
     if user is None or user.disabled_at is not None:
         return None
+    return Principal(user, user_session)
+
+
+async def enrolment_missing(session: AsyncSession, user: User) -> bool:
+    """Whether the user's role requires MFA and they have not set it up yet."""
+    return user.mfa_enabled_at is None and await mfa_service.mfa_required(session, user)
+
+
+async def _session_principal(
+    request: Request, session: DbSession, settings: AppSettings
+) -> Principal | None:
+    principal = await cookie_principal(session, request.cookies.get(SESSION_COOKIE), settings)
+    if principal is None:
+        return None
+    user_session = principal.user_session
     if request.method not in SAFE_METHODS:
         sent = await _csrf_token_sent(request)
         if not sent or not same(sent, user_session.csrf_token):
@@ -126,7 +144,7 @@ async def _session_principal(
                 "This request did not carry the session's CSRF token. "
                 "Reload the page and try again."
             )
-    return Principal(user, user_session)
+    return principal
 
 
 async def _caller(request: Request, session: DbSession, settings: AppSettings) -> Caller | None:
@@ -153,7 +171,7 @@ OptionalCaller = Annotated[Caller | None, Depends(_caller)]
 
 
 async def _require_enrolment(user: User, session: DbSession) -> None:
-    if user.mfa_enabled_at is None and await mfa_service.mfa_required(session, user):
+    if await enrolment_missing(session, user):
         raise MfaEnrolmentRequired(
             "Your role requires two-factor authentication. Set up an authenticator app "
             "(POST /api/v1/auth/mfa/enrol, then /confirm) before doing anything else."

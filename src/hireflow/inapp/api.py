@@ -14,8 +14,12 @@ from starlette.websockets import WebSocketState
 
 from hireflow import realtime
 from hireflow.api import API_PREFIX
-from hireflow.auth import mfa_service, sessions
-from hireflow.auth.dependencies import SESSION_COOKIE, CurrentUser
+from hireflow.auth.dependencies import (
+    SESSION_COOKIE,
+    CurrentUser,
+    cookie_principal,
+    enrolment_missing,
+)
 from hireflow.config import Settings
 from hireflow.db import Database, DbSession
 from hireflow.inapp import service
@@ -106,15 +110,12 @@ async def _signed_in_user(database: Database, raw: str | None, settings: Setting
     if not raw:
         return None
     async with database.sessionmaker() as session:
-        user_session = await sessions.find(session, raw, settings)
-        if user_session is None or user_session.mfa_verified_at is None:
+        principal = await cookie_principal(session, raw, settings)
+        if principal is None or principal.user_session.mfa_verified_at is None:
             return None
-        user = await session.get(User, user_session.user_id)
-        if user is None or user.disabled_at is not None:
+        if await enrolment_missing(session, principal.user):
             return None
-        if user.mfa_enabled_at is None and await mfa_service.mfa_required(session, user):
-            return None
-        return user  # the block's end rolls back (closes) the session
+        return principal.user  # the block's end rolls back (closes) the session
 
 
 async def _unread(database: Database, user_id: uuid.UUID) -> int:

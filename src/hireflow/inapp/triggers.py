@@ -11,16 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hireflow.ai_interviews.hooks import on_session_completed, on_session_scored
 from hireflow.inapp.service import notify
-from hireflow.models import Candidate, InterviewSession, Invitation, Membership, Organization, User
+from hireflow.models import Candidate, InterviewSession, Invitation, Organization, User
+from hireflow.organizations.repository import membership_of
 
 
 async def _is_member(session: AsyncSession, user_id: uuid.UUID, organization_id: uuid.UUID) -> bool:
-    found = await session.scalar(
-        select(Membership.id).where(
-            Membership.user_id == user_id, Membership.organization_id == organization_id
-        )
-    )
-    return found is not None
+    return await membership_of(session, user_id, organization_id) is not None
 
 
 async def _candidate_name(session: AsyncSession, interview: InterviewSession) -> str:
