@@ -18,7 +18,6 @@ from hireflow.errors import Forbidden
 from hireflow.notifications import service
 from hireflow.notifications.schemas import (
     OutboxMessageRead,
-    OutboxMessageSummary,
     OutboxPage,
     OutboxStatus,
 )
@@ -52,12 +51,8 @@ async def list_outbox(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OutboxPage:
-    messages = await service.list_outbox(
-        session, to=to, kind=kind, status=status, limit=limit + 1, offset=offset
-    )
-    return OutboxPage(
-        items=[OutboxMessageSummary.model_validate(m) for m in messages[:limit]],
-        next_offset=offset + limit if len(messages) > limit else None,
+    return await service.outbox_page(
+        session, to=to, kind=kind, status=status, limit=limit, offset=offset
     )
 
 
@@ -120,18 +115,14 @@ async def list_organization_outbox(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> OutboxPage:
-    messages = await service.list_outbox(
+    return await service.outbox_page(
         session,
         to=to,
         kind=kind,
         status=status,
-        limit=limit + 1,
+        limit=limit,
         offset=offset,
         organization_id=ctx.organization.id,
-    )
-    return OutboxPage(
-        items=[OutboxMessageSummary.model_validate(m) for m in messages[:limit]],
-        next_offset=offset + limit if len(messages) > limit else None,
     )
 
 

@@ -68,6 +68,41 @@ register_notices(
 )
 
 
+async def listing_context(
+    session: AsyncSession,
+    *,
+    url: str,
+    to: str,
+    kind: str,
+    status: str,
+    offset: int,
+    organization_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """What `outbox/_parts.html`'s listing shows at `url` (this organization's outbox, or the
+    installation's for platform admins): the filtered page of messages and its links."""
+    to, kind = to.strip(), kind.strip()
+    chosen_status = status if status in STATUSES else ""
+    messages = await service.list_outbox(
+        session,
+        to=to or None,
+        kind=kind or None,
+        status=chosen_status or None,
+        limit=PAGE_SIZE + 1,
+        offset=offset,
+        organization_id=organization_id,
+    )
+    base = with_query(url, to=to or None, kind=kind or None, status=chosen_status or None)
+    return {
+        "messages": messages[:PAGE_SIZE],
+        "filters": {"to": to, "kind": kind, "status": chosen_status},
+        "status_options": [(s, s.capitalize()) for s in STATUSES],
+        "newest_url": base if offset else None,
+        "older_url": (
+            with_query(base, offset=str(offset + PAGE_SIZE)) if len(messages) > PAGE_SIZE else None
+        ),
+    }
+
+
 def _outbox_url(ctx: Ctx) -> str:
     return f"/organizations/{ctx.organization.id}/outbox"
 
@@ -82,28 +117,16 @@ async def organization_outbox_page(
     status: Annotated[str, Query(max_length=20)] = "",
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> HTMLResponse:
-    to, kind = to.strip(), kind.strip()
-    chosen_status = status if status in STATUSES else ""
-    messages = await service.list_outbox(
-        session,
-        to=to or None,
-        kind=kind or None,
-        status=chosen_status or None,
-        limit=PAGE_SIZE + 1,
-        offset=offset,
-        organization_id=ctx.organization.id,
-    )
-    base = with_query(
-        _outbox_url(ctx), to=to or None, kind=kind or None, status=chosen_status or None
-    )
     context = {
         **_org_context(ctx, "outbox"),
-        "messages": messages[:PAGE_SIZE],
-        "filters": {"to": to, "kind": kind, "status": chosen_status},
-        "status_options": [(s, s.capitalize()) for s in STATUSES],
-        "newest_url": base if offset else None,
-        "older_url": (
-            with_query(base, offset=str(offset + PAGE_SIZE)) if len(messages) > PAGE_SIZE else None
+        **await listing_context(
+            session,
+            url=_outbox_url(ctx),
+            to=to,
+            kind=kind,
+            status=status,
+            offset=offset,
+            organization_id=ctx.organization.id,
         ),
     }
     return templates.TemplateResponse(request, "organizations/outbox.html", context)

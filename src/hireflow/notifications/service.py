@@ -23,6 +23,7 @@ from hireflow.notifications import repository, tracking
 from hireflow.notifications.catalog import BRANDING_VARIABLES, CATALOG
 from hireflow.notifications.mailer import mail_domain
 from hireflow.notifications.rendering import PLATFORM_BRANDING, default_content, instrument, render
+from hireflow.notifications.schemas import OutboxMessageSummary, OutboxPage
 from hireflow.notifications.tasks import deliver_email
 from hireflow.worker import enqueue
 
@@ -141,6 +142,32 @@ async def list_outbox(
         limit=limit,
         offset=offset,
         organization_id=organization_id,
+    )
+
+
+async def outbox_page(
+    session: AsyncSession,
+    *,
+    to: str | None,
+    kind: str | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+    organization_id: uuid.UUID | None = None,
+) -> OutboxPage:
+    """One page of `list_outbox` for the API, with the offset of the next one."""
+    messages = await list_outbox(
+        session,
+        to=to,
+        kind=kind,
+        status=status,
+        limit=limit + 1,
+        offset=offset,
+        organization_id=organization_id,
+    )
+    return OutboxPage(
+        items=[OutboxMessageSummary.model_validate(m) for m in messages[:limit]],
+        next_offset=offset + limit if len(messages) > limit else None,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -20,11 +20,10 @@ from hireflow.db import DbSession
 from hireflow.deps import RequestOrigin
 from hireflow.errors import AppError, Forbidden
 from hireflow.notifications import service as notifications
-from hireflow.notifications.schemas import OutboxStatus
+from hireflow.notifications.outbox_pages import listing_context
 from hireflow.web.templating import Viewer, refuse, see_other, templates, with_query
 
 PAGE_SIZE = 50
-STATUSES: tuple[str, ...] = get_args(OutboxStatus)
 
 
 async def platform_page(request: Request, principal: MemberSession) -> SignedIn:
@@ -99,29 +98,9 @@ async def platform_outbox_page(
     status: Annotated[str, Query(max_length=20)] = "",
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> HTMLResponse:
-    to, kind = to.strip(), kind.strip()
-    chosen_status = status if status in STATUSES else ""
-    messages = await notifications.list_outbox(
-        session,
-        to=to or None,
-        kind=kind or None,
-        status=chosen_status or None,
-        limit=PAGE_SIZE + 1,
-        offset=offset,
+    context = await listing_context(
+        session, url="/platform/outbox", to=to, kind=kind, status=status, offset=offset
     )
-    page = messages[:PAGE_SIZE]
-    base = with_query(
-        "/platform/outbox", to=to or None, kind=kind or None, status=chosen_status or None
-    )
-    context = {
-        "messages": page,
-        "filters": {"to": to, "kind": kind, "status": chosen_status},
-        "status_options": [(s, s.capitalize()) for s in STATUSES],
-        "newest_url": base if offset else None,
-        "older_url": (
-            with_query(base, offset=str(offset + PAGE_SIZE)) if len(messages) > PAGE_SIZE else None
-        ),
-    }
     return _page(request, "platform/outbox.html", "outbox", context)
 
 
